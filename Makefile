@@ -1,0 +1,37 @@
+# Two commands matter on a fresh clone: `make run` and `make test` (see README.md).
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.hf-audiosr-installed
+OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 HF_EVALUATE_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+
+.PHONY: install run test lint format benchmark
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# torch is pinned here (a local CPU wheel on our machines); the package itself declares a range.
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	@mkdir -p outputs
+	$(OFFLINE) $(VENV)/bin/hf-audiosr upsample src/hf_audiosr/examples/p228_008_8k.flac -o outputs/p228_008_16k.wav --plot
+
+lint: install
+	$(VENV)/bin/ruff check src tests scripts
+	$(VENV)/bin/ruff format --check src tests scripts
+
+format: install
+	$(VENV)/bin/ruff format src tests scripts
+	$(VENV)/bin/ruff check --fix src tests scripts
+
+test: lint
+	$(OFFLINE) $(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+benchmark: install
+	$(OFFLINE) $(VENV)/bin/hf-audiosr benchmark --data ../shared/data/eval --out outputs/benchmark

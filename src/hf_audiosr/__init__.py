@@ -1,0 +1,33 @@
+"""hf-audiosr: neural audio super-resolution for the Hugging Face ecosystem.
+
+Importing the package registers its configs, models and feature extractor with the transformers
+Auto classes and the ``"audio-super-resolution"`` pipeline task (once; nothing else happens at
+import time).
+"""
+
+from .feature_extraction_audiosr import AudioSRFeatureExtractor
+from .modeling_outputs import AudioSuperResolutionOutput
+from .models import ARCHITECTURES, AudioUNetConfig, AudioUNetForAudioSuperResolution
+from .registration import register
+
+register()
+
+from .bundled import DEFAULT_MODEL, EXAMPLE_AUDIO, bundled_models  # noqa: E402
+from .loading import load_feature_extractor, load_model, pipeline  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ARCHITECTURES",
+    "AudioSRFeatureExtractor",
+    "AudioSuperResolutionOutput",
+    "AudioUNetConfig",
+    "AudioUNetForAudioSuperResolution",
+    "DEFAULT_MODEL",
+    "EXAMPLE_AUDIO",
+    "__version__",
+    "bundled_models",
+    "load_feature_extractor",
+    "load_model",
+    "pipeline",
+]

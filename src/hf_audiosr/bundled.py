@@ -1,0 +1,88 @@
+"""Models shipped inside the package, reachable by short name, and model-name resolution."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+CHECKPOINT_DIR = Path(__file__).parent / "checkpoints"
+DEFAULT_MODEL = "audiounet-speech-8k-16k"
+EXAMPLE_AUDIO = Path(__file__).parent / "examples" / "p228_008_8k.flac"
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$")
+
+
+class ModelNotFoundError(ValueError):
+    """A model name is neither bundled, nor a local model folder, nor a valid Hub id."""
+
+
+def bundled_models() -> dict[str, Path]:
+    """Short name -> folder of every model bundled with the package."""
+    if not CHECKPOINT_DIR.is_dir():
+        return {}
+    return {
+        p.name: p
+        for p in sorted(CHECKPOINT_DIR.iterdir())
+        if p.is_dir() and (p / "config.json").is_file() and (p / "model.safetensors").is_file()
+    }
+
+
+def default_model_path() -> Path:
+    return CHECKPOINT_DIR / DEFAULT_MODEL
+
+
+def resolve_model(name_or_path: str | Path | None) -> str:
+    """Bundled short name, local model folder or Hub id -> what ``from_pretrained`` should get.
+
+    Only three things are accepted, so a model name can never be used to read an arbitrary file:
+    a bundled name, an existing folder holding ``config.json``, or a string shaped like a Hub id
+    (``name`` or ``owner/name``).
+    """
+    if name_or_path is None:
+        name_or_path = DEFAULT_MODEL
+    name = str(name_or_path)
+    models = bundled_models()
+    if name in models:
+        return str(models[name])
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ModelNotFoundError(
+                f"{name}: folder has no config.json, so it is not a saved model"
+            )
+        return str(path)
+    if path.exists():
+        raise ModelNotFoundError(f"{name}: is a file; give the model's folder (with config.json)")
+    if not _HUB_ID.match(name) or ".." in name:
+        raise ModelNotFoundError(
+            f"unknown model {name!r}: not a bundled model ({', '.join(models) or 'none installed'}), "
+            "not a local model folder, and not a Hub id like 'owner/name'"
+        )
+    return name
+
+
+def model_summary(name: str, path: Path) -> dict:
+    """What ``hf-audiosr models`` shows for one bundled model."""
+    config = json.loads((path / "config.json").read_text())
+    recipe_file = path / "training_recipe.json"
+    recipe = json.loads(recipe_file.read_text()) if recipe_file.is_file() else {}
+    args = recipe.get("args", {})
+    return {
+        "name": name,
+        "architecture": config.get("model_type"),
+        "preset": config.get("preset"),
+        "input_sampling_rate": config.get("input_sampling_rate"),
+        "output_sampling_rate": config.get("output_sampling_rate"),
+        "num_parameters": recipe.get("num_parameters"),
+        "size_mb": round((path / "model.safetensors").stat().st_size / 2**20, 2),
+        "training": {
+            "description": args.get("description", ""),
+            "steps": recipe.get("step"),
+            "batch_size": args.get("batch_size"),
+            "train_minutes": recipe.get("train_corpus_minutes"),
+            "degradations": {k: args.get(f"degradation_{k}") for k in ("sinc", "cheby", "fft")},
+            "validation": recipe.get("metrics", {}),
+        },
+        "path": str(path),
+    }

@@ -1,0 +1,297 @@
+"""The ``hf-audiosr`` command line.
+
+Every command prints one clear line and exits non-zero on bad input; tracebacks are shown only
+with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CLIError(Exception):
+    """An error to report as one line (no traceback)."""
+
+
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    return (CLIError, ValueError, OSError, RuntimeError)
+
+
+# ---------------------------------------------------------------------------- upsample
+def _output_path_for(src: Path, root: Path | None, out: Path, single: bool, ext: str) -> Path:
+    if single and out.suffix.lower() in (".wav", ".flac"):
+        return out
+    rel = src.relative_to(root) if root is not None else Path(src.name)
+    return out / rel.with_suffix(ext)
+
+
+def _collect_inputs(inputs: list[str]) -> list[tuple[Path, Path | None]]:
+    from .audio_io import AUDIO_EXTENSIONS
+
+    items: list[tuple[Path, Path | None]] = []
+    for name in inputs:
+        p = Path(name)
+        if p.is_dir():
+            found = [
+                f
+                for f in sorted(p.rglob("*"))
+                if f.is_file() and f.suffix.lower() in AUDIO_EXTENSIONS
+            ]
+            if not found:
+                raise CLIError(
+                    f"{p}: folder contains no audio files ({', '.join(AUDIO_EXTENSIONS)})"
+                )
+            items.extend((f, p) for f in found)
+        else:
+            items.append((p, None))
+    return items
+
+
+def cmd_upsample(args: argparse.Namespace) -> int:
+    from tqdm.auto import tqdm
+
+    from .loading import load_feature_extractor, load_model
+    from .streaming import upsample_file
+
+    items = _collect_inputs(args.inputs)
+    out = Path(args.output)
+    single = len(items) == 1 and items[0][1] is None
+    if not single and out.suffix.lower() in (".wav", ".flac"):
+        raise CLIError(f"{out}: several inputs need an output folder, not a file name")
+    if args.target_rate is not None and args.target_rate <= 0:
+        raise CLIError(f"--target-rate must be positive, got {args.target_rate}")
+    model = load_model(args.model)
+    model.eval()
+    fe = load_feature_extractor(args.model, model.config)
+    ext = "." + args.format
+    failures = 0
+    for src, root in items:
+        dst = _output_path_for(src, root, out, single, ext)
+        if dst.resolve() == src.resolve():
+            print(f"error: {src}: output would overwrite the input", file=sys.stderr)
+            failures += 1
+            continue
+        bar = tqdm(total=1, unit="s", desc=src.name, disable=args.quiet, leave=False)
+
+        def progress(done: int, total: int, bar=bar) -> None:
+            bar.total = round(total / fe.sampling_rate, 1)
+            bar.n = round(done / fe.sampling_rate, 1)
+            bar.refresh()
+
+        try:
+            info = upsample_file(
+                model,
+                src,
+                dst,
+                input_sampling_rate=fe.sampling_rate,
+                factor=fe.upsampling_factor,
+                target_sampling_rate=args.target_rate,
+                chunk_length_s=args.chunk_length,
+                progress=progress,
+            )
+        except _expected_errors() as err:
+            bar.close()
+            failures += 1
+            print(
+                f"error: {src}: {err}" if str(src) not in str(err) else f"error: {err}",
+                file=sys.stderr,
+            )
+            if args.debug:
+                raise
+            continue
+        bar.close()
+        if info["clipped_samples"]:
+            print(
+                f"warning: {dst}: {info['clipped_samples']} samples exceeded full scale and were clipped "
+                "(write .wav to keep them as float)",
+                file=sys.stderr,
+            )
+        print(f"{src} ({info['sampling_rate_in']} Hz) -> {dst} ({info['sampling_rate']} Hz)")
+        if args.plot:
+            png = _plot(src, dst)
+            print(f"spectrogram: {png}")
+    return EXIT_OK if failures == 0 else EXIT_FAILED
+
+
+def _plot(src: Path, dst: Path) -> Path:
+    from .audio_io import load_audio
+    from .plotting import plot_before_after
+
+    before, bsr = load_audio(src)
+    after, asr = load_audio(dst)
+    return plot_before_after(before, bsr, after, asr, dst.with_suffix(".png"), title=src.name)
+
+
+# ---------------------------------------------------------------------------- models
+def cmd_models(args: argparse.Namespace) -> int:
+    from .bundled import bundled_models, model_summary
+
+    rows = [model_summary(name, path) for name, path in bundled_models().items()]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    if not rows:
+        print("no bundled models installed")
+        return EXIT_OK
+    print(f"{'name':28} {'architecture':20} {'in Hz':>7} {'out Hz':>7} {'params':>9}  recipe")
+    for r in rows:
+        t = r["training"]
+        recipe = f"{t['steps']} steps x {t['batch_size']}, {t['train_minutes']} min of audio"
+        print(
+            f"{r['name']:28} {r['architecture']:20} {r['input_sampling_rate']:>7} "
+            f"{r['output_sampling_rate']:>7} {r['num_parameters'] or 0:>9,}  {recipe}"
+        )
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- train
+def cmd_train(args: argparse.Namespace) -> int:
+    from .training import train
+
+    if not Path(args.config).is_file():
+        raise CLIError(f"{args.config}: no such training config")
+    result = train([args.config, *args.overrides])
+    print(f"finished at step {result['step']}; best validation LSD {result['best_lsd']:.4f}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- evaluate
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .audio_io import load_audio
+    from .dsp import resample
+    from .metrics.functional import compute_all
+
+    ref, ref_sr = load_audio(args.reference, always_2d=False)
+    est, est_sr = load_audio(args.estimate, always_2d=False)
+    if est_sr != ref_sr:
+        est = resample(est, est_sr, ref_sr)
+    if args.input_rate <= 0 or args.input_rate > ref_sr:
+        raise CLIError(f"--input-rate must be in (0, {ref_sr}] (the reference's rate), got {args.input_rate}")
+    result = compute_all(ref, est, sampling_rate=ref_sr, input_sampling_rate=args.input_rate)
+    result = {"sampling_rate": ref_sr, "input_rate": args.input_rate, **result}
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for key, value in result.items():
+            print(f"{key:14} {value:.4f}" if isinstance(value, float) else f"{key:14} {value}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- benchmark
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    from .benchmark import format_markdown, run_benchmark, summarize, write_csv
+    from .bundled import bundled_models
+    from .loading import pipeline
+
+    data = Path(args.data)
+    manifest = data / "MANIFEST.csv" if data.is_dir() else data
+    if not manifest.is_file():
+        raise CLIError(f"{manifest}: no MANIFEST.csv found")
+    names = args.model or list(bundled_models())
+    pipes = {name: pipeline(name) for name in names}
+    rows = run_benchmark(
+        manifest,
+        pipes,
+        protocol=args.protocol,
+        use_manifest_inputs=args.inputs == "manifest",
+        sources=args.source or None,
+    )
+    tables = summarize(rows)
+    if args.condition:
+        tables = {k: v for k, v in tables.items() if k[1] in args.condition}
+    markdown = format_markdown(tables)
+    print(markdown)
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        write_csv(rows, out / "per_clip.csv")
+        (out / "summary.md").write_text(markdown)
+        summary_rows = [{"source": s, "condition": c, **r} for (s, c), t in tables.items() for r in t]
+        write_csv(summary_rows, out / "summary.csv")
+        print(f"wrote {out / 'per_clip.csv'}, {out / 'summary.csv'} and {out / 'summary.md'}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- main
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hf-audiosr", description="Neural audio super-resolution."
+    )
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("upsample", help="super-resolve audio files or folders")
+    p.add_argument("inputs", nargs="+", help="audio files (WAV, FLAC, OGG, MP3) or folders")
+    p.add_argument("-o", "--output", required=True, help="output file (one input) or folder")
+    p.add_argument(
+        "--model",
+        default=None,
+        help="bundled name, model folder or Hub id (default: bundled default)",
+    )
+    p.add_argument(
+        "--target-rate", type=int, default=None, help="resample the result to this rate (Hz)"
+    )
+    p.add_argument(
+        "--format", choices=("wav", "flac"), default="wav", help="output format for folders"
+    )
+    p.add_argument(
+        "--chunk-length", type=float, default=10.0, help="seconds of input per model call"
+    )
+    p.add_argument("--plot", action="store_true", help="also write a before/after spectrogram PNG")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_upsample)
+
+    p = sub.add_parser("models", help="list the bundled models")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("evaluate", help="score one estimate against its reference")
+    p.add_argument("--reference", required=True, help="the full-band reference recording")
+    p.add_argument("--estimate", required=True, help="the super-resolved recording")
+    p.add_argument("--input-rate", type=int, required=True, help="rate (Hz) of the low-resolution input")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("benchmark", help="compare models with published systems on a manifest")
+    p.add_argument("--data", required=True, help="folder with MANIFEST.csv (or the CSV itself)")
+    p.add_argument("--model", action="append", help="model to run (repeatable; default: all bundled)")
+    p.add_argument("--protocol", choices=("sinc", "cheby", "fft"), default="sinc", help="how inputs are simulated")
+    p.add_argument("--inputs", choices=("simulated", "manifest"), default="simulated")
+    p.add_argument("--source", action="append", help="only these manifest sources (repeatable)")
+    p.add_argument("--condition", action="append", help="only these conditions, e.g. 8k->16k")
+    p.add_argument("--out", default=None, help="folder for per_clip.csv, summary.csv, summary.md")
+    p.set_defaults(func=cmd_benchmark)
+
+    p = sub.add_parser("train", help="train a model from a JSON config")
+    p.add_argument("config", help="training config (see configs/)")
+    p.add_argument("overrides", nargs=argparse.REMAINDER, help="--key value overrides")
+    p.set_defaults(func=cmd_train)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except _expected_errors() as err:
+        if args.debug:
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Pieces every hf-audiosr architecture shares: fixed interpolation and length handling."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .dsp import interpolation_taps
+
+
+class AudioSRInterpolation(nn.Module):
+    """Upsample ``(batch, time)`` by an integer factor with a fixed FIR interpolator.
+
+    The taps (see :func:`hf_audiosr.dsp.interpolation_taps`) are a derived constant, so they are a
+    non-persistent buffer: rebuilt from the config, never stored in the checkpoint.
+    """
+
+    def __init__(self, factor: int, kind: str):
+        super().__init__()
+        self.factor = int(factor)
+        self.kind = kind
+        self.register_buffer("taps", self.compute_taps(), persistent=False)
+
+    def compute_taps(self) -> torch.Tensor:
+        return torch.tensor(interpolation_taps(self.kind, self.factor), dtype=torch.float32)
+
+    def forward(self, input_values: torch.Tensor) -> torch.Tensor:
+        if self.factor == 1:
+            return input_values
+        batch, length = input_values.shape
+        taps = self.taps.to(dtype=input_values.dtype)
+        delay = (taps.shape[-1] - 1) // 2
+        out = F.conv_transpose1d(
+            input_values[:, None, :], taps.flip(-1)[None, None, :], stride=self.factor
+        )
+        return out[:, 0, delay : delay + length * self.factor]
+
+
+def as_batch(input_values: torch.Tensor) -> torch.Tensor:
+    """Accept ``(time,)``, ``(batch, time)`` or ``(batch, 1, time)``; return ``(batch, time)``."""
+    if input_values.dim() == 1:
+        return input_values[None]
+    if input_values.dim() == 3 and input_values.shape[1] == 1:
+        return input_values[:, 0]
+    if input_values.dim() != 2:
+        raise ValueError(
+            "input_values must have shape (time,), (batch, time) or (batch, 1, time), got "
+            f"{tuple(input_values.shape)}"
+        )
+    return input_values
+
+
+def pad_to_multiple(hidden_states: torch.Tensor, multiple: int) -> tuple[torch.Tensor, int]:
+    """Right-pad ``(batch, channels, time)`` with zeros to a multiple of ``multiple``."""
+    length = hidden_states.shape[-1]
+    pad = (-length) % multiple
+    if pad:
+        hidden_states = F.pad(hidden_states, (0, pad))
+    return hidden_states, length
+
+
+def pixel_shuffle_1d(hidden_states: torch.Tensor, factor: int) -> torch.Tensor:
+    """1-D sub-pixel shuffle (Shi et al. 2016): ``(B, r*C, L)`` -> ``(B, C, r*L)``.
+
+    Channel ``j*C + c`` of step ``t`` becomes channel ``c`` of step ``r*t + j``.
+    """
+    batch, channels, length = hidden_states.shape
+    out_channels = channels // factor
+    hidden_states = hidden_states.view(batch, factor, out_channels, length)
+    return hidden_states.permute(0, 2, 3, 1).reshape(batch, out_channels, length * factor)

@@ -1,0 +1,32 @@
+from .audiounet import AUDIOUNET_PRESETS, AudioUNetConfig, AudioUNetForAudioSuperResolution
+
+# architecture name -> (config class, model class, presets); read-only lookup table.
+ARCHITECTURES = {
+    "audiounet": (AudioUNetConfig, AudioUNetForAudioSuperResolution, AUDIOUNET_PRESETS),
+}
+
+
+def build_config(architecture: str, preset: str, **overrides):
+    """A config for ``architecture`` from one of its presets, with ``overrides`` applied."""
+    if architecture not in ARCHITECTURES:
+        raise ValueError(
+            f"unknown architecture {architecture!r}; choose one of {sorted(ARCHITECTURES)}"
+        )
+    config_class, _, _ = ARCHITECTURES[architecture]
+    return config_class.from_preset(preset, **overrides)
+
+
+def build_model(config):
+    for config_class, model_class, _ in ARCHITECTURES.values():
+        if isinstance(config, config_class):
+            return model_class(config)
+    raise ValueError(f"no hf-audiosr model for config type {type(config).__name__}")
+
+
+__all__ = [
+    "ARCHITECTURES",
+    "AudioUNetConfig",
+    "AudioUNetForAudioSuperResolution",
+    "build_config",
+    "build_model",
+]

@@ -1,0 +1,132 @@
+"""Training arguments: one dataclass, parsed by ``HfArgumentParser`` from a JSON preset or the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class SuperResolutionTrainingArguments:
+    """Everything a training run needs. Paths are relative to the working directory."""
+
+    output_dir: str = field(metadata={"help": "Where checkpoints, logs and the final model go."})
+    train_dirs: list[str] = field(
+        default_factory=list, metadata={"help": "Folders (or files) of training audio."}
+    )
+    train_include: list[str] = field(
+        default_factory=list, metadata={"help": "Only files matching one of these globs."}
+    )
+    train_exclude: list[str] = field(
+        default_factory=list, metadata={"help": "Drop files matching these globs."}
+    )
+    validation_dirs: list[str] = field(
+        default_factory=list, metadata={"help": "Folders of validation audio."}
+    )
+    validation_include: list[str] = field(default_factory=list)
+    validation_exclude: list[str] = field(default_factory=list)
+    corpus_cache_dir: str = field(
+        default=".cache/corpus", metadata={"help": "Decoded corpora are cached here."}
+    )
+    train_corpus: str | None = field(
+        default=None, metadata={"help": "A prebuilt corpus .npz (skips decoding)."}
+    )
+    validation_corpus: str | None = field(
+        default=None, metadata={"help": "A prebuilt validation .npz."}
+    )
+    trim_silence_db: float = field(
+        default=40.0, metadata={"help": "Trim leading/trailing silence below this."}
+    )
+
+    architecture: str = field(default="audiounet", metadata={"help": "Model architecture."})
+    preset: str = field(
+        default="small", metadata={"help": "Architecture preset (paper, small, tiny)."}
+    )
+    model_overrides: str = field(
+        default="{}", metadata={"help": "JSON object of config overrides."}
+    )
+    input_sampling_rate: int = 8000
+    output_sampling_rate: int = 16000
+
+    segment_length: int = field(
+        default=8192, metadata={"help": "Patch length in output-rate samples."}
+    )
+    batch_size: int = 16
+    max_steps: int = 2000
+    steps_per_epoch: int = field(
+        default=0, metadata={"help": "0: one pass over the corpus's duration."}
+    )
+    learning_rate: float = 3e-4
+    min_learning_rate_ratio: float = 0.1
+    warmup_steps: int = 100
+    weight_decay: float = 0.0
+    adam_beta1: float = 0.9
+    adam_beta2: float = 0.99
+    max_grad_norm: float = 1.0
+
+    degradation_sinc: float = field(
+        default=0.5, metadata={"help": "Weight of band-limited resampling."}
+    )
+    degradation_cheby: float = field(
+        default=0.3, metadata={"help": "Weight of the Chebyshev low-pass."}
+    )
+    degradation_fft: float = field(default=0.2, metadata={"help": "Weight of STFT-bin zeroing."})
+    gain_db_min: float = -12.0
+    gain_db_max: float = 6.0
+
+    loss_l2: float = field(
+        default=100.0, metadata={"help": "Weight of the waveform mean squared error."}
+    )
+    loss_stft_sc: float = field(
+        default=1.0, metadata={"help": "Weight of multi-resolution spectral convergence."}
+    )
+    loss_stft_mag: float = field(
+        default=1.0, metadata={"help": "Weight of multi-resolution log-magnitude L1."}
+    )
+
+    mixed_precision: str = field(default="no", metadata={"help": "no, bf16 or fp16 (Accelerate)."})
+    seed: int = 0
+    num_workers: int = 0
+    torch_threads: int = field(
+        default=0, metadata={"help": "torch.set_num_threads; 0 leaves the default."}
+    )
+    log_steps: int = 20
+    checkpoint_steps: int = 200
+    keep_checkpoints: int = 2
+    validation_max_files: int = 16
+    validation_max_seconds: float = 4.0
+    max_train_seconds: float = field(
+        default=0.0, metadata={"help": "Stop (and save) after this long; 0: no limit."}
+    )
+    resume: bool = field(
+        default=True, metadata={"help": "Resume from the newest complete checkpoint."}
+    )
+    description: str = field(
+        default="", metadata={"help": "Free text recorded in the model's recipe."}
+    )
+
+    def __post_init__(self):
+        if self.output_sampling_rate % self.input_sampling_rate:
+            raise ValueError(
+                f"output_sampling_rate ({self.output_sampling_rate}) must be a multiple of "
+                f"input_sampling_rate ({self.input_sampling_rate})"
+            )
+        if self.mixed_precision not in ("no", "bf16", "fp16"):
+            raise ValueError(
+                f"mixed_precision must be one of no, bf16, fp16; got {self.mixed_precision!r}"
+            )
+        if self.max_steps <= 0 or self.batch_size <= 0:
+            raise ValueError("max_steps and batch_size must be positive")
+        if not (self.train_dirs or self.train_corpus):
+            raise ValueError("give train_dirs (folders of audio) or train_corpus (a prebuilt .npz)")
+
+    @property
+    def degradation_mix(self) -> dict[str, float]:
+        mix = {
+            "sinc": self.degradation_sinc,
+            "cheby": self.degradation_cheby,
+            "fft": self.degradation_fft,
+        }
+        return {k: v for k, v in mix.items() if v > 0}
+
+    def to_dict(self) -> dict:
+        return asdict(self)

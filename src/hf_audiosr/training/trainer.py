@@ -1,0 +1,366 @@
+"""The training loop: Accelerate only, so one CPU or many GPUs run the same code.
+
+Checkpoints are written to a temporary folder and renamed into place once complete (a
+``COMPLETE`` marker inside makes it explicit), so a run killed at any moment resumes from the last
+whole checkpoint; the patch dataset is a pure function of the item index and the loop resumes with
+``skip_first_batches``, so a resumed run sees exactly the batches an uninterrupted one would.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from accelerate import Accelerator
+from accelerate.utils import gather_object, set_seed
+from torch.utils.data import DataLoader
+from tqdm.auto import tqdm
+from transformers.utils import logging
+
+from ..data.corpus import AudioCorpus, build_corpus, corpus_fingerprint, select_files
+from ..data.patches import SuperResolutionPatches
+from ..dsp import degrade
+from ..feature_extraction_audiosr import AudioSRFeatureExtractor
+from ..metrics.functional import lsd, snr
+from ..metrics.losses import MultiResolutionSTFTLoss
+from ..models import build_config, build_model
+from .arguments import SuperResolutionTrainingArguments
+
+logger = logging.get_logger(__name__)
+
+CHECKPOINT_PREFIX = "step_"
+COMPLETE_MARKER = "COMPLETE"
+STATE_FILE = "trainer_state.json"
+
+
+def load_or_build_corpus(
+    dirs: list[str],
+    include: list[str],
+    exclude: list[str],
+    sampling_rate: int,
+    trim_db: float | None,
+    cache_dir: str,
+    prebuilt: str | None,
+) -> AudioCorpus:
+    if prebuilt:
+        corpus = AudioCorpus.load(prebuilt)
+        if corpus.sampling_rate != sampling_rate:
+            raise ValueError(
+                f"{prebuilt} is at {corpus.sampling_rate} Hz, the run needs {sampling_rate} Hz"
+            )
+        return corpus
+    files = select_files(dirs, include or None, exclude or None)
+    if not files:
+        raise ValueError(f"no audio files found in {dirs} (include={include}, exclude={exclude})")
+    cache = Path(cache_dir) / f"corpus-{corpus_fingerprint(files, sampling_rate, trim_db)}.npz"
+    if cache.exists():
+        return AudioCorpus.load(cache)
+    corpus = build_corpus(files, sampling_rate, trim_db)
+    corpus.save(cache)
+    return corpus
+
+
+def complete_checkpoints(output_dir: Path) -> list[Path]:
+    ckpt_root = output_dir / "checkpoints"
+    if not ckpt_root.is_dir():
+        return []
+    found = [
+        p
+        for p in ckpt_root.iterdir()
+        if p.is_dir() and p.name.startswith(CHECKPOINT_PREFIX) and (p / COMPLETE_MARKER).exists()
+    ]
+    return sorted(found, key=lambda p: int(p.name[len(CHECKPOINT_PREFIX) :]))
+
+
+def lr_lambda(step: int, warmup: int, total: int, min_ratio: float) -> float:
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+class SuperResolutionTrainer:
+    def __init__(self, args: SuperResolutionTrainingArguments):
+        self.args = args
+        self.output_dir = Path(args.output_dir)
+        self.accelerator = Accelerator(mixed_precision=args.mixed_precision)
+        if args.torch_threads:
+            torch.set_num_threads(args.torch_threads)
+        set_seed(args.seed)
+        overrides = json.loads(args.model_overrides or "{}")
+        self.config = build_config(
+            args.architecture,
+            args.preset,
+            input_sampling_rate=args.input_sampling_rate,
+            output_sampling_rate=args.output_sampling_rate,
+            **overrides,
+        )
+        self.model = build_model(self.config)
+        self.feature_extractor = AudioSRFeatureExtractor(
+            sampling_rate=args.input_sampling_rate,
+            output_sampling_rate=args.output_sampling_rate,
+            interpolation=self.config.interpolation,
+        )
+        with self.accelerator.main_process_first():
+            self.train_corpus = load_or_build_corpus(
+                args.train_dirs,
+                args.train_include,
+                args.train_exclude,
+                args.output_sampling_rate,
+                args.trim_silence_db,
+                args.corpus_cache_dir,
+                args.train_corpus,
+            )
+            self.validation_corpus = None
+            if args.validation_dirs or args.validation_corpus:
+                self.validation_corpus = load_or_build_corpus(
+                    args.validation_dirs,
+                    args.validation_include,
+                    args.validation_exclude,
+                    args.output_sampling_rate,
+                    args.trim_silence_db,
+                    args.corpus_cache_dir,
+                    args.validation_corpus,
+                )
+        self.stft_loss = MultiResolutionSTFTLoss()
+        self.num_parameters = sum(p.numel() for p in self.model.parameters())
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def steps_per_epoch(self) -> int:
+        if self.args.steps_per_epoch:
+            return self.args.steps_per_epoch
+        samples = self.train_corpus.offsets[-1]
+        per_step = self.args.batch_size * self.args.segment_length * self.accelerator.num_processes
+        return max(1, int(math.ceil(samples / per_step)))
+
+    def compute_losses(
+        self, estimate: torch.Tensor, labels: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
+        estimate = estimate.float()
+        labels = labels.float()
+        losses = {"l2": torch.nn.functional.mse_loss(estimate, labels)}
+        losses.update(self.stft_loss(estimate, labels))
+        return losses
+
+    def total_loss(self, losses: dict[str, torch.Tensor]) -> torch.Tensor:
+        weights = {
+            "l2": self.args.loss_l2,
+            "stft/sc": self.args.loss_stft_sc,
+            "stft/mag": self.args.loss_stft_mag,
+        }
+        return sum(weights[k] * v for k, v in losses.items() if weights.get(k, 0) > 0)
+
+    def validation_items(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Deterministic (low, high) pairs: each held-out utterance, cut to ``validation_max_seconds``,
+        degraded by band-limited (sinc) resampling, the evaluation protocol."""
+        corpus = self.validation_corpus
+        if corpus is None:
+            return []
+        factor = self.config.upsampling_factor
+        max_len = int(self.args.validation_max_seconds * corpus.sampling_rate) // factor * factor
+        items = []
+        for i in range(min(len(corpus), self.args.validation_max_files)):
+            high = corpus.utterance(i).astype(np.float64)[:max_len]
+            high = high[: len(high) // factor * factor]
+            low = degrade(high, corpus.sampling_rate, self.config.input_sampling_rate, "sinc")
+            items.append((low.astype(np.float32), high.astype(np.float32)))
+        return items
+
+    @torch.no_grad()
+    def validate(self, model, items) -> dict[str, float]:
+        model.eval()
+        mine = items[self.accelerator.process_index :: self.accelerator.num_processes]
+        rows = []
+        for low, high in mine:
+            x = torch.from_numpy(low)[None].to(self.accelerator.device)
+            est = model(input_values=x).audio_values[0].float().cpu().numpy()
+            rows.append((lsd(high, est), snr(high, est)))
+        model.train()
+        rows = gather_object(rows)
+        if not rows:
+            return {}
+        arr = np.array(rows, dtype=np.float64)
+        return {
+            "val/lsd": float(arr[:, 0].mean()),
+            "val/snr": float(arr[:, 1].mean()),
+            "val/n": len(rows),
+        }
+
+    def save_checkpoint(self, step: int, extra: dict) -> None:
+        acc = self.accelerator
+        ckpt_root = self.output_dir / "checkpoints"
+        final = ckpt_root / f"{CHECKPOINT_PREFIX}{step:07d}"
+        tmp = ckpt_root / f".tmp-{CHECKPOINT_PREFIX}{step:07d}"
+        if acc.is_main_process:
+            shutil.rmtree(tmp, ignore_errors=True)
+        acc.wait_for_everyone()
+        acc.save_state(str(tmp))
+        acc.wait_for_everyone()
+        if acc.is_main_process:
+            (tmp / STATE_FILE).write_text(json.dumps({"step": step, **extra}, indent=2))
+            (tmp / COMPLETE_MARKER).write_text("ok\n")
+            shutil.rmtree(final, ignore_errors=True)
+            os.replace(tmp, final)
+            for old in complete_checkpoints(self.output_dir)[: -self.args.keep_checkpoints]:
+                shutil.rmtree(old, ignore_errors=True)
+        acc.wait_for_everyone()
+
+    def export(self, model, name: str, metrics: dict, step: int) -> Path:
+        """Save a loadable model folder: weights (safetensors), config, feature extractor, recipe."""
+        out = self.output_dir / name
+        if self.accelerator.is_main_process:
+            tmp = self.output_dir / f".tmp-{name}"
+            shutil.rmtree(tmp, ignore_errors=True)
+            unwrapped = self.accelerator.unwrap_model(model)
+            unwrapped.save_pretrained(tmp, safe_serialization=True)
+            self.feature_extractor.save_pretrained(tmp)
+            recipe = {
+                "step": step,
+                "metrics": metrics,
+                "num_parameters": self.num_parameters,
+                "train_corpus_minutes": round(self.train_corpus.duration_s / 60, 2),
+                "train_files": len(self.train_corpus),
+                "validation_files": len(self.validation_corpus) if self.validation_corpus else 0,
+                "args": self.args.to_dict(),
+            }
+            (tmp / "training_recipe.json").write_text(json.dumps(recipe, indent=2))
+            shutil.rmtree(out, ignore_errors=True)
+            os.replace(tmp, out)
+        self.accelerator.wait_for_everyone()
+        return out
+
+    # ------------------------------------------------------------------ loop
+    def train(self) -> dict:
+        args, acc = self.args, self.accelerator
+        model = self.model
+        optimizer = torch.optim.AdamW(
+            model.parameters(),
+            lr=args.learning_rate,
+            betas=(args.adam_beta1, args.adam_beta2),
+            weight_decay=args.weight_decay,
+        )
+        scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer,
+            lambda s: lr_lambda(s, args.warmup_steps, args.max_steps, args.min_learning_rate_ratio),
+        )
+        dataset = SuperResolutionPatches(
+            self.train_corpus,
+            args.input_sampling_rate,
+            args.segment_length,
+            num_items=args.max_steps * args.batch_size * acc.num_processes,
+            degradation_mix=args.degradation_mix,
+            seed=args.seed,
+            gain_db=(args.gain_db_min, args.gain_db_max),
+        )
+        loader = DataLoader(
+            dataset,
+            batch_size=args.batch_size,
+            shuffle=False,
+            drop_last=True,
+            num_workers=args.num_workers,
+            persistent_workers=args.num_workers > 0,
+        )
+        model, optimizer, loader, scheduler = acc.prepare(model, optimizer, loader, scheduler)
+
+        step, best_lsd, history = 0, math.inf, []
+        if args.resume:
+            ckpts = complete_checkpoints(self.output_dir)
+            if ckpts:
+                acc.load_state(str(ckpts[-1]))
+                state = json.loads((ckpts[-1] / STATE_FILE).read_text())
+                step, best_lsd, history = (
+                    state["step"],
+                    state.get("best_lsd", math.inf),
+                    state.get("history", []),
+                )
+                logger.warning("resumed from %s at step %d", ckpts[-1], step)
+        if step >= args.max_steps:
+            return {"step": step, "best_lsd": best_lsd, "history": history}
+        active_loader = acc.skip_first_batches(loader, step) if step else loader
+
+        val_items = self.validation_items()
+        if acc.is_main_process:
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+            logger.warning(
+                "training %s (%d parameters) on %.1f min of audio, %d steps, %d steps per epoch",
+                type(acc.unwrap_model(model)).__name__,
+                self.num_parameters,
+                self.train_corpus.duration_s / 60,
+                args.max_steps,
+                self.steps_per_epoch,
+            )
+        log_path = self.output_dir / "train_log.jsonl"
+        progress = tqdm(
+            total=args.max_steps, initial=step, disable=not acc.is_local_main_process, desc="train"
+        )
+        running: dict[str, float] = {}
+        t0 = start = time.perf_counter()
+        model.train()
+        for batch in active_loader:
+            with acc.autocast():
+                out = model(input_values=batch["input_values"])
+            losses = self.compute_losses(out.audio_values, batch["labels"])
+            loss = self.total_loss(losses)
+            acc.backward(loss)
+            if args.max_grad_norm > 0:
+                acc.clip_grad_norm_(model.parameters(), args.max_grad_norm)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            for k, v in {"loss": loss, **losses}.items():
+                running[k] = running.get(k, 0.0) + float(v.detach())
+            progress.update(1)
+            record = None
+            if step % args.log_steps == 0:
+                record = {k: v / args.log_steps for k, v in running.items()}
+                record.update(
+                    step=step,
+                    lr=scheduler.get_last_lr()[0],
+                    steps_per_s=args.log_steps / (time.perf_counter() - t0),
+                )
+                running, t0 = {}, time.perf_counter()
+                progress.set_postfix(loss=f"{record['loss']:.3f}")
+            out_of_time = False
+            if args.max_train_seconds and step % args.log_steps == 0:
+                over = torch.tensor(
+                    [float(time.perf_counter() - start > args.max_train_seconds)], device=acc.device
+                )
+                out_of_time = bool(acc.gather(over).max() > 0)
+            end_of_epoch = step % self.steps_per_epoch == 0 or step == args.max_steps or out_of_time
+            if end_of_epoch and val_items:
+                metrics = self.validate(model, val_items)
+                record = {
+                    **(record or {"step": step}),
+                    **metrics,
+                    "epoch": step // self.steps_per_epoch,
+                }
+                if metrics and metrics["val/lsd"] < best_lsd:
+                    best_lsd = metrics["val/lsd"]
+                    self.export(model, "best", metrics, step)
+                progress.set_postfix(val_lsd=f"{metrics.get('val/lsd', float('nan')):.3f}")
+            if record is not None:
+                history.append(record)
+                if acc.is_main_process:
+                    with open(log_path, "a") as f:
+                        f.write(json.dumps(record) + "\n")
+            if step % args.checkpoint_steps == 0 or step == args.max_steps or out_of_time:
+                self.save_checkpoint(step, {"best_lsd": best_lsd, "history": history})
+            if step >= args.max_steps:
+                break
+            if out_of_time:
+                logger.warning("stopping at step %d: max_train_seconds reached", step)
+                break
+        progress.close()
+        final_metrics = history[-1] if history else {}
+        self.export(model, "final", final_metrics, step)
+        if not val_items:
+            self.export(model, "best", final_metrics, step)
+        return {"step": step, "best_lsd": best_lsd, "history": history}
