@@ -23,12 +23,12 @@ run: install
 	$(OFFLINE) $(VENV)/bin/hf-audiosr upsample src/hf_audiosr/examples/p228_008_8k.flac -o outputs/p228_008_16k.wav --plot
 
 lint: install
-	$(VENV)/bin/ruff check src tests scripts
-	$(VENV)/bin/ruff format --check src tests scripts
+	$(VENV)/bin/ruff check src tests scripts spaces
+	$(VENV)/bin/ruff format --check src tests scripts spaces
 
 format: install
-	$(VENV)/bin/ruff format src tests scripts
-	$(VENV)/bin/ruff check --fix src tests scripts
+	$(VENV)/bin/ruff format src tests scripts spaces
+	$(VENV)/bin/ruff check --fix src tests scripts spaces
 
 test: lint
 	$(OFFLINE) $(VENV)/bin/python -m pytest -q -p no:cacheprovider

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -20,6 +21,11 @@ class CLIError(Exception):
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
     return (CLIError, ValueError, OSError, RuntimeError)
+
+
+def _one_line(err: BaseException) -> str:
+    """An error message on one line (some library messages span several)."""
+    return " ".join(str(err).split()) or type(err).__name__
 
 
 # ---------------------------------------------------------------------------- upsample
@@ -55,6 +61,7 @@ def _collect_inputs(inputs: list[str]) -> list[tuple[Path, Path | None]]:
 def cmd_upsample(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
+    from .audio_io import AUDIO_EXTENSIONS
     from .loading import load_feature_extractor, load_model
     from .streaming import upsample_file
 
@@ -63,8 +70,12 @@ def cmd_upsample(args: argparse.Namespace) -> int:
     single = len(items) == 1 and items[0][1] is None
     if not single and out.suffix.lower() in (".wav", ".flac"):
         raise CLIError(f"{out}: several inputs need an output folder, not a file name")
+    if out.suffix.lower() in AUDIO_EXTENSIONS and out.suffix.lower() not in (".wav", ".flac"):
+        raise CLIError(f"{out}: can only write .wav or .flac files")
     if args.target_rate is not None and args.target_rate <= 0:
         raise CLIError(f"--target-rate must be positive, got {args.target_rate}")
+    if args.chunk_length <= 0:
+        raise CLIError(f"--chunk-length must be positive, got {args.chunk_length}")
     model = load_model(args.model)
     model.eval()
     fe = load_feature_extractor(args.model, model.config)
@@ -76,7 +87,10 @@ def cmd_upsample(args: argparse.Namespace) -> int:
             print(f"error: {src}: output would overwrite the input", file=sys.stderr)
             failures += 1
             continue
-        bar = tqdm(total=1, unit="s", desc=src.name, disable=args.quiet, leave=False)
+        # disable=None: tqdm shows the bar only on a terminal, never in logs or pipes
+        bar = tqdm(
+            total=1, unit="s", desc=src.name, disable=True if args.quiet else None, leave=False
+        )
 
         def progress(done: int, total: int, bar=bar) -> None:
             bar.total = round(total / fe.sampling_rate, 1)
@@ -97,8 +111,9 @@ def cmd_upsample(args: argparse.Namespace) -> int:
         except _expected_errors() as err:
             bar.close()
             failures += 1
+            message = _one_line(err)
             print(
-                f"error: {src}: {err}" if str(src) not in str(err) else f"error: {err}",
+                f"error: {src}: {message}" if str(src) not in message else f"error: {message}",
                 file=sys.stderr,
             )
             if args.debug:
@@ -171,11 +186,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if est_sr != ref_sr:
         est = resample(est, est_sr, ref_sr)
     if args.input_rate <= 0 or args.input_rate > ref_sr:
-        raise CLIError(f"--input-rate must be in (0, {ref_sr}] (the reference's rate), got {args.input_rate}")
+        raise CLIError(
+            f"--input-rate must be in (0, {ref_sr}] (the reference's rate), got {args.input_rate}"
+        )
     result = compute_all(ref, est, sampling_rate=ref_sr, input_sampling_rate=args.input_rate)
     result = {"sampling_rate": ref_sr, "input_rate": args.input_rate, **result}
     if args.json:
-        print(json.dumps(result, indent=2))
+        # strict JSON: a non-finite value (the SNR of a perfect estimate is +inf) becomes null
+        strict = {
+            k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+            for k, v in result.items()
+        }
+        print(json.dumps(strict, indent=2, allow_nan=False))
     else:
         for key, value in result.items():
             print(f"{key:14} {value:.4f}" if isinstance(value, float) else f"{key:14} {value}")
@@ -211,9 +233,36 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         write_csv(rows, out / "per_clip.csv")
         (out / "summary.md").write_text(markdown)
-        summary_rows = [{"source": s, "condition": c, **r} for (s, c), t in tables.items() for r in t]
+        summary_rows = [
+            {"source": s, "condition": c, **r} for (s, c), t in tables.items() for r in t
+        ]
         write_csv(summary_rows, out / "summary.csv")
         print(f"wrote {out / 'per_clip.csv'}, {out / 'summary.csv'} and {out / 'summary.md'}")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- push
+def cmd_push(args: argparse.Namespace) -> int:
+    from .bundled import resolve_model
+    from .hub import push_model
+
+    folder = resolve_model(args.model_dir)
+    if not Path(folder).is_dir():
+        raise CLIError(f"{args.model_dir}: not a local model folder or bundled model name")
+    try:
+        url = push_model(folder, args.repo_id, private=args.private)
+    except (ConnectionError, OSError) as err:
+        raise CLIError(
+            f"could not reach the Hugging Face Hub ({type(err).__name__}: {err})"
+        ) from err
+    except Exception as err:
+        kind = type(err).__name__
+        if type(err).__module__.startswith(("huggingface_hub", "requests", "httpx", "httpcore")):
+            if "Connect" in kind or "Timeout" in kind or "Offline" in kind:
+                raise CLIError(f"could not reach the Hugging Face Hub ({kind}: {err})") from err
+            raise CLIError(f"the Hub refused the upload ({kind}: {err})") from err
+        raise
+    print(f"published {folder} to {url}")
     return EXIT_OK
 
 
@@ -253,19 +302,34 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="score one estimate against its reference")
     p.add_argument("--reference", required=True, help="the full-band reference recording")
     p.add_argument("--estimate", required=True, help="the super-resolved recording")
-    p.add_argument("--input-rate", type=int, required=True, help="rate (Hz) of the low-resolution input")
+    p.add_argument(
+        "--input-rate", type=int, required=True, help="rate (Hz) of the low-resolution input"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("benchmark", help="compare models with published systems on a manifest")
     p.add_argument("--data", required=True, help="folder with MANIFEST.csv (or the CSV itself)")
-    p.add_argument("--model", action="append", help="model to run (repeatable; default: all bundled)")
-    p.add_argument("--protocol", choices=("sinc", "cheby", "fft"), default="sinc", help="how inputs are simulated")
+    p.add_argument(
+        "--model", action="append", help="model to run (repeatable; default: all bundled)"
+    )
+    p.add_argument(
+        "--protocol",
+        choices=("sinc", "cheby", "fft"),
+        default="sinc",
+        help="how inputs are simulated",
+    )
     p.add_argument("--inputs", choices=("simulated", "manifest"), default="simulated")
     p.add_argument("--source", action="append", help="only these manifest sources (repeatable)")
     p.add_argument("--condition", action="append", help="only these conditions, e.g. 8k->16k")
     p.add_argument("--out", default=None, help="folder for per_clip.csv, summary.csv, summary.md")
     p.set_defaults(func=cmd_benchmark)
+
+    p = sub.add_parser("push", help="publish a model folder to the Hugging Face Hub")
+    p.add_argument("model_dir", help="model folder (or bundled model name)")
+    p.add_argument("--repo-id", required=True, help="owner/name on the Hub")
+    p.add_argument("--private", action="store_true")
+    p.set_defaults(func=cmd_push)
 
     p = sub.add_parser("train", help="train a model from a JSON config")
     p.add_argument("config", help="training config (see configs/)")
@@ -286,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     except _expected_errors() as err:
         if args.debug:
             raise
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {_one_line(err)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -120,6 +120,11 @@ class AudioSRFeatureExtractor(SequenceFeatureExtractor):
                     f"to {self.sampling_rate} Hz yourself"
                 )
             audio = resample(audio, sampling_rate, self.sampling_rate).astype(np.float32)
+            if audio.shape[0] == 0:
+                raise ValueError(
+                    f"audio is too short: nothing is left after resampling {sampling_rate} Hz to "
+                    f"{self.sampling_rate} Hz"
+                )
         return audio
 
     def __call__(

@@ -10,10 +10,52 @@ from .registration import TASK
 
 
 def load_model(name_or_path: str | Path | None = None, **kwargs):
-    """Load any hf-audiosr model (bundled short name, folder, or Hub id) from safetensors only."""
-    from transformers import AutoModel
+    """Load any hf-audiosr model (bundled short name, folder, or Hub id) from safetensors only.
 
-    return AutoModel.from_pretrained(resolve_model(name_or_path), use_safetensors=True, **kwargs)
+    Loading is strict: a config that is not an hf-audiosr architecture, an unreadable
+    ``model.safetensors``, or weights that do not match the config (missing, unexpected or
+    differently shaped tensors, which transformers would otherwise re-initialise at random) raise
+    a ``ValueError`` naming the folder.
+    """
+    from safetensors import SafetensorError
+    from transformers import AutoConfig, AutoModel
+
+    from .models import ARCHITECTURES
+
+    resolved = resolve_model(name_or_path)
+    config = kwargs.pop("config", None) or AutoConfig.from_pretrained(resolved)
+    config_classes = tuple(c for c, _, _ in ARCHITECTURES.values())
+    if not isinstance(config, config_classes):
+        raise ValueError(
+            f"{resolved}: model_type {getattr(config, 'model_type', None)!r} is not an hf-audiosr "
+            f"architecture ({', '.join(c.model_type for c in config_classes)})"
+        )
+    kwargs.setdefault("ignore_mismatched_sizes", True)
+    try:
+        model, info = AutoModel.from_pretrained(
+            resolved, config=config, use_safetensors=True, output_loading_info=True, **kwargs
+        )
+    except SafetensorError as err:
+        raise ValueError(
+            f"{resolved}: model.safetensors is not a readable safetensors file ({err})"
+        ) from err
+    problems = []
+    if info["mismatched_keys"]:
+        key, ckpt, expected = sorted(info["mismatched_keys"], key=str)[0]
+        problems.append(
+            f"{len(info['mismatched_keys'])} tensor(s) of the wrong shape (e.g. {key}: "
+            f"{tuple(ckpt)} in the checkpoint, {tuple(expected)} from config.json)"
+        )
+    for kind in ("missing_keys", "unexpected_keys"):
+        if info[kind]:
+            problems.append(
+                f"{len(info[kind])} {kind.replace('_', ' ')} (e.g. {sorted(info[kind])[0]})"
+            )
+    if problems:
+        raise ValueError(
+            f"{resolved}: model.safetensors does not match config.json: " + "; ".join(problems)
+        )
+    return model
 
 
 def load_feature_extractor(

@@ -245,12 +245,29 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
 
     def _forward(self, model_inputs):
         return {
-            "audio_values": self.model(
-                input_values=model_inputs["input_values"].to(self.model.dtype)
-            ).audio_values,
+            "audio_values": self._run_model(model_inputs["input_values"], model_inputs["info"]),
             "info": model_inputs["info"],
             "is_last": model_inputs["is_last"],
         }
+
+    def _run_model(self, input_values: torch.Tensor, info) -> torch.Tensor:
+        """Run the model on each row at its true length.
+
+        With ``batch_size > 1`` the collator right-pads chunks of different lengths; a U-Net would
+        see the padding (its receptive field reaches past a chunk's end), so rows are grouped by
+        their true length and each group runs unpadded. Outputs are right-padded back with zeros
+        (``postprocess`` crops them)."""
+        input_values = input_values.to(self.model.dtype)
+        infos = info if isinstance(info, list) else [info]
+        lengths = [i["plan"].stop - i["plan"].start for i in infos]
+        if all(n == input_values.shape[-1] for n in lengths):
+            return self.model(input_values=input_values).audio_values
+        factor = self.feature_extractor.upsampling_factor
+        out = input_values.new_zeros(input_values.shape[0], input_values.shape[-1] * factor)
+        for n in sorted(set(lengths)):
+            rows = [r for r, m in enumerate(lengths) if m == n]
+            out[rows, : n * factor] = self.model(input_values=input_values[rows, :n]).audio_values
+        return out
 
     def postprocess(self, model_outputs, target_sampling_rate=None):
         factor = self.feature_extractor.upsampling_factor

@@ -91,6 +91,11 @@ def upsample_file(
     """
     import soundfile as sf
 
+    if chunk_length_s <= 0 or context_s < 0 or crossfade_s < 0:
+        raise ValueError(
+            "chunk_length_s must be positive and context_s, crossfade_s non-negative, got "
+            f"{chunk_length_s}, {context_s}, {crossfade_s}"
+        )
     input_path = Path(input_path)
     if not input_path.exists():
         raise AudioLoadError(f"{input_path}: no such file")

@@ -1,4 +1,21 @@
 from .corpus import AudioCorpus, build_corpus, select_files, trim_silence
+from .folder import (
+    SuperResolutionTransform,
+    load_audio_folder,
+    make_super_resolution_transform,
+)
 from .patches import SuperResolutionPatches
+from .vctk import detect_vctk_version, load_vctk
 
-__all__ = ["AudioCorpus", "SuperResolutionPatches", "build_corpus", "select_files", "trim_silence"]
+__all__ = [
+    "AudioCorpus",
+    "SuperResolutionPatches",
+    "SuperResolutionTransform",
+    "build_corpus",
+    "detect_vctk_version",
+    "load_audio_folder",
+    "load_vctk",
+    "make_super_resolution_transform",
+    "select_files",
+    "trim_silence",
+]

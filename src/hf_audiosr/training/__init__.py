@@ -11,6 +11,7 @@ __all__ = [
 
 def parse_training_args(argv: list[str]) -> SuperResolutionTrainingArguments:
     """``CONFIG.json [--key value ...]`` or plain ``--key value`` flags -> arguments."""
+    import dataclasses
     import json
 
     from transformers import HfArgumentParser
@@ -19,6 +20,10 @@ def parse_training_args(argv: list[str]) -> SuperResolutionTrainingArguments:
     if argv and argv[0].endswith(".json"):
         with open(argv[0]) as f:
             defaults = json.load(f)
+        known = {f.name for f in dataclasses.fields(SuperResolutionTrainingArguments)}
+        unknown = sorted(set(defaults) - known)
+        if unknown:
+            raise ValueError(f"{argv[0]}: unknown training arguments {unknown}")
         if "model_overrides" in defaults and not isinstance(defaults["model_overrides"], str):
             defaults["model_overrides"] = json.dumps(defaults["model_overrides"])
         argv = argv[1:]

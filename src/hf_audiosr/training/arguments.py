@@ -105,6 +105,11 @@ class SuperResolutionTrainingArguments:
     )
 
     def __post_init__(self):
+        if self.input_sampling_rate <= 0 or self.output_sampling_rate <= 0:
+            raise ValueError(
+                f"sampling rates must be positive, got input_sampling_rate "
+                f"{self.input_sampling_rate} and output_sampling_rate {self.output_sampling_rate}"
+            )
         if self.output_sampling_rate % self.input_sampling_rate:
             raise ValueError(
                 f"output_sampling_rate ({self.output_sampling_rate}) must be a multiple of "
@@ -118,6 +123,22 @@ class SuperResolutionTrainingArguments:
             raise ValueError("max_steps and batch_size must be positive")
         if not (self.train_dirs or self.train_corpus):
             raise ValueError("give train_dirs (folders of audio) or train_corpus (a prebuilt .npz)")
+        factor = self.output_sampling_rate // self.input_sampling_rate
+        if self.segment_length <= 0 or self.segment_length % factor:
+            raise ValueError(
+                f"segment_length must be a positive multiple of the upsampling factor {factor}, "
+                f"got {self.segment_length}"
+            )
+        weights = (self.degradation_sinc, self.degradation_cheby, self.degradation_fft)
+        if min(weights) < 0 or sum(weights) <= 0:
+            raise ValueError(
+                "degradation_sinc, degradation_cheby and degradation_fft must be non-negative "
+                f"with a positive sum, got {weights}"
+            )
+        if self.gain_db_min > self.gain_db_max:
+            raise ValueError(
+                f"gain_db_min ({self.gain_db_min}) must not exceed gain_db_max ({self.gain_db_max})"
+            )
 
     @property
     def degradation_mix(self) -> dict[str, float]:

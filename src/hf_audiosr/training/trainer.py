@@ -59,11 +59,11 @@ def load_or_build_corpus(
     if not files:
         raise ValueError(f"no audio files found in {dirs} (include={include}, exclude={exclude})")
     cache = Path(cache_dir) / f"corpus-{corpus_fingerprint(files, sampling_rate, trim_db)}.npz"
-    if cache.exists():
-        return AudioCorpus.load(cache)
-    corpus = build_corpus(files, sampling_rate, trim_db)
-    corpus.save(cache)
-    return corpus
+    if not cache.exists():
+        build_corpus(files, sampling_rate, trim_db).save(cache)
+    # Always train on the cached (int16) copy, also right after building it: a run that is
+    # resumed, or a second process, reads the cache, and must see exactly the same samples.
+    return AudioCorpus.load(cache)
 
 
 def complete_checkpoints(output_dir: Path) -> list[Path]:
@@ -78,6 +78,20 @@ def complete_checkpoints(output_dir: Path) -> list[Path]:
     return sorted(found, key=lambda p: int(p.name[len(CHECKPOINT_PREFIX) :]))
 
 
+def _cpu_only_distributed() -> bool:
+    """Several processes (``torchrun``/``accelerate launch``) on a machine without an accelerator.
+
+    Accelerate only sets up CPU (gloo) data parallelism when asked for the CPU explicitly
+    (``accelerate launch --cpu``); under plain ``torchrun`` it would otherwise give every process
+    its own single-process run, all writing the same files.
+    """
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return False
+    if hasattr(torch, "accelerator"):
+        return not torch.accelerator.is_available()
+    return not torch.cuda.is_available()
+
+
 def lr_lambda(step: int, warmup: int, total: int, min_ratio: float) -> float:
     if step < warmup:
         return (step + 1) / warmup
@@ -89,7 +103,15 @@ class SuperResolutionTrainer:
     def __init__(self, args: SuperResolutionTrainingArguments):
         self.args = args
         self.output_dir = Path(args.output_dir)
-        self.accelerator = Accelerator(mixed_precision=args.mixed_precision)
+        self.accelerator = Accelerator(
+            mixed_precision=args.mixed_precision, cpu=_cpu_only_distributed()
+        )
+        world_size = int(os.environ.get("WORLD_SIZE", "1"))
+        if world_size > 1 and self.accelerator.num_processes == 1:
+            raise RuntimeError(
+                f"launched as {world_size} processes (WORLD_SIZE) but Accelerate set up a "
+                "single-process run: every process would train on its own"
+            )
         if args.torch_threads:
             torch.set_num_threads(args.torch_threads)
         set_seed(args.seed)
@@ -175,6 +197,9 @@ class SuperResolutionTrainer:
 
     @torch.no_grad()
     def validate(self, model, items) -> dict[str, float]:
+        # The bare model, not the DistributedDataParallel wrapper: its forward may broadcast
+        # buffers, a collective that hangs when the ranks hold different numbers of items.
+        model = self.accelerator.unwrap_model(model)
         model.eval()
         mine = items[self.accelerator.process_index :: self.accelerator.num_processes]
         rows = []
@@ -236,6 +261,13 @@ class SuperResolutionTrainer:
         self.accelerator.wait_for_everyone()
         return out
 
+    def export_final(self, model, history: list[dict], step: int, has_validation: bool) -> None:
+        """``final/`` (and ``best/`` when there is no validation set to choose one)."""
+        final_metrics = history[-1] if history else {}
+        self.export(model, "final", final_metrics, step)
+        if not has_validation:
+            self.export(model, "best", final_metrics, step)
+
     # ------------------------------------------------------------------ loop
     def train(self) -> dict:
         args, acc = self.args, self.accelerator
@@ -246,9 +278,17 @@ class SuperResolutionTrainer:
             betas=(args.adam_beta1, args.adam_beta2),
             weight_decay=args.weight_decay,
         )
+        # A prepared scheduler is stepped once per process at every optimizer step (Accelerate's
+        # convention for per-sample schedules); ours counts optimizer steps.
+        num_processes = acc.num_processes
         scheduler = torch.optim.lr_scheduler.LambdaLR(
             optimizer,
-            lambda s: lr_lambda(s, args.warmup_steps, args.max_steps, args.min_learning_rate_ratio),
+            lambda s: lr_lambda(
+                s // num_processes,
+                args.warmup_steps,
+                args.max_steps,
+                args.min_learning_rate_ratio,
+            ),
         )
         dataset = SuperResolutionPatches(
             self.train_corpus,
@@ -270,6 +310,7 @@ class SuperResolutionTrainer:
         model, optimizer, loader, scheduler = acc.prepare(model, optimizer, loader, scheduler)
 
         step, best_lsd, history = 0, math.inf, []
+        running: dict[str, float] = {}
         if args.resume:
             ckpts = complete_checkpoints(self.output_dir)
             if ckpts:
@@ -280,12 +321,17 @@ class SuperResolutionTrainer:
                     state.get("best_lsd", math.inf),
                     state.get("history", []),
                 )
+                # loss sums since the last log record (checkpoints written off a log step)
+                running = state.get("running", {})
                 logger.warning("resumed from %s at step %d", ckpts[-1], step)
+        val_items = self.validation_items()
         if step >= args.max_steps:
+            # Nothing left to train; export again, in case the run was stopped between its last
+            # checkpoint and the export of the final model.
+            self.export_final(model, history, step, has_validation=bool(val_items))
             return {"step": step, "best_lsd": best_lsd, "history": history}
         active_loader = acc.skip_first_batches(loader, step) if step else loader
 
-        val_items = self.validation_items()
         if acc.is_main_process:
             self.output_dir.mkdir(parents=True, exist_ok=True)
             logger.warning(
@@ -297,10 +343,13 @@ class SuperResolutionTrainer:
                 self.steps_per_epoch,
             )
         log_path = self.output_dir / "train_log.jsonl"
+        if acc.is_main_process:
+            # Start the log from the records up to the checkpoint: a run killed after it logged
+            # further steps would otherwise log those steps twice once resumed.
+            log_path.write_text("".join(json.dumps(record) + "\n" for record in history))
         progress = tqdm(
             total=args.max_steps, initial=step, disable=not acc.is_local_main_process, desc="train"
         )
-        running: dict[str, float] = {}
         t0 = start = time.perf_counter()
         model.train()
         for batch in active_loader:
@@ -352,15 +401,14 @@ class SuperResolutionTrainer:
                     with open(log_path, "a") as f:
                         f.write(json.dumps(record) + "\n")
             if step % args.checkpoint_steps == 0 or step == args.max_steps or out_of_time:
-                self.save_checkpoint(step, {"best_lsd": best_lsd, "history": history})
+                self.save_checkpoint(
+                    step, {"best_lsd": best_lsd, "history": history, "running": running}
+                )
             if step >= args.max_steps:
                 break
             if out_of_time:
                 logger.warning("stopping at step %d: max_train_seconds reached", step)
                 break
         progress.close()
-        final_metrics = history[-1] if history else {}
-        self.export(model, "final", final_metrics, step)
-        if not val_items:
-            self.export(model, "best", final_metrics, step)
+        self.export_final(model, history, step, has_validation=bool(val_items))
         return {"step": step, "best_lsd": best_lsd, "history": history}
