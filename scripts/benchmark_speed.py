@@ -33,6 +33,52 @@ def timed(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def bench_model(name: str, args: argparse.Namespace, rng: np.random.Generator) -> list[dict]:
+    rows = []
+    pipe = hf_audiosr.pipeline(name)
+    fe = pipe.feature_extractor
+    sr, factor = fe.sampling_rate, fe.upsampling_factor
+    for seconds in args.durations:
+        x = (0.1 * rng.standard_normal(int(sr * seconds))).astype(np.float32)
+        repeats = args.repeats if seconds <= 60 else 1
+        t_sinc = timed(lambda x=x: interpolate(x, factor, "sinc"), repeats)
+        row = {"model": name, "seconds": seconds, "sinc_rtf": t_sinc / seconds}
+        for label, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
+            pipe.model.to(dtype)
+            t = timed(lambda x=x: pipe(x, sampling_rate=sr), repeats)
+            row[f"{label}_rtf"] = t / seconds
+            row[f"{label}_vs_sinc"] = t / t_sinc
+        pipe.model.to(torch.float32)
+        rows.append(row)
+        print(
+            f"{name:28} {seconds:6.0f} s  fp32 RTF {row['fp32_rtf']:.4f} ({1 / row['fp32_rtf']:.0f}x real time)  "
+            f"bf16 RTF {row['bf16_rtf']:.4f}  sinc RTF {row['sinc_rtf']:.5f}  fp32/sinc {row['fp32_vs_sinc']:.1f}"
+        )
+    # batched folder-like use: 8 clips of 10 s in one call
+    clips = [(0.1 * rng.standard_normal(sr * 10)).astype(np.float32) for _ in range(8)]
+    t = timed(lambda: pipe(clips, sampling_rate=sr, batch_size=8), max(1, args.repeats - 1))
+    rows.append({"model": name, "seconds": 80.0, "batched_fp32_rtf": t / 80.0})
+    print(f"{name:28} 8 x 10 s batched fp32 RTF {t / 80.0:.4f}")
+    # training steps per second at the recipe's sizes
+    model = hf_audiosr.load_model(name).train()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    seg, batch = 8192, 16
+
+    def step() -> None:
+        xb = torch.randn(batch, seg // factor) * 0.1
+        yb = torch.randn(batch, seg) * 0.1
+        model(input_values=xb, labels=yb).loss.backward()
+        opt.step()
+        opt.zero_grad()
+
+    t_step = timed(step, args.train_steps)
+    rows.append({"model": name, "train_steps_per_s": 1 / t_step, "batch": batch, "segment": seg})
+    print(
+        f"{name:28} training: {1 / t_step:.2f} steps/s (batch {batch} x {seg} samples, L2 loss only)"
+    )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -50,50 +96,7 @@ def main() -> None:
     results = {"torch_threads": torch.get_num_threads(), "rows": []}
     names = args.models or list(hf_audiosr.bundled_models())
     for name in names:
-        pipe = hf_audiosr.pipeline(name)
-        fe = pipe.feature_extractor
-        sr, factor = fe.sampling_rate, fe.upsampling_factor
-        for seconds in args.durations:
-            x = (0.1 * rng.standard_normal(int(sr * seconds))).astype(np.float32)
-            repeats = args.repeats if seconds <= 60 else 1
-            t_sinc = timed(lambda x=x: interpolate(x, factor, "sinc"), repeats)
-            row = {"model": name, "seconds": seconds, "sinc_rtf": t_sinc / seconds}
-            for label, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
-                pipe.model.to(dtype)
-                t = timed(lambda x=x: pipe(x, sampling_rate=sr), repeats)
-                row[f"{label}_rtf"] = t / seconds
-                row[f"{label}_vs_sinc"] = t / t_sinc
-            pipe.model.to(torch.float32)
-            results["rows"].append(row)
-            print(
-                f"{name:28} {seconds:6.0f} s  fp32 RTF {row['fp32_rtf']:.4f} ({1 / row['fp32_rtf']:.0f}x real time)  "
-                f"bf16 RTF {row['bf16_rtf']:.4f}  sinc RTF {row['sinc_rtf']:.5f}  fp32/sinc {row['fp32_vs_sinc']:.1f}"
-            )
-        # batched folder-like use: 8 clips of 10 s in one call
-        clips = [(0.1 * rng.standard_normal(sr * 10)).astype(np.float32) for _ in range(8)]
-        t = timed(lambda: pipe(clips, sampling_rate=sr, batch_size=8), max(1, args.repeats - 1))
-        results["rows"].append({"model": name, "seconds": 80.0, "batched_fp32_rtf": t / 80.0})
-        print(f"{name:28} 8 x 10 s batched fp32 RTF {t / 80.0:.4f}")
-        # training steps per second with the model's own recipe sizes
-        model = hf_audiosr.load_model(name).train()
-        opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
-        seg, batch = 8192, 16
-
-        def step(model=model, opt=opt):
-            xb = torch.randn(batch, seg // factor) * 0.1
-            yb = torch.randn(batch, seg) * 0.1
-            loss = model(input_values=xb, labels=yb).loss
-            loss.backward()
-            opt.step()
-            opt.zero_grad()
-
-        t_step = timed(step, args.train_steps)
-        results["rows"].append(
-            {"model": name, "train_steps_per_s": 1 / t_step, "batch": batch, "segment": seg}
-        )
-        print(
-            f"{name:28} training: {1 / t_step:.2f} steps/s (batch {batch} x {seg} samples, L2 loss only)"
-        )
+        results["rows"].extend(bench_model(name, args, rng))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)

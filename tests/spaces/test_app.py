@@ -63,7 +63,11 @@ def test_other_input_rate_is_resampled_first_and_said_so(app, get_pipeline, tmp_
 def test_target_rate_and_stereo_are_kept(app, get_pipeline, tmp_path):
     n = write_tone(tmp_path / "stereo.wav", 8000, seconds=0.4, channels=2)
     wav, _, status = app.super_resolve(
-        str(tmp_path / "stereo.wav"), hf_audiosr.DEFAULT_MODEL, 22050.0, get_pipeline=get_pipeline
+        str(tmp_path / "stereo.wav"),
+        hf_audiosr.DEFAULT_MODEL,
+        22050.0,
+        get_pipeline=get_pipeline,
+        out_dir=tmp_path,
     )
     data, sr = sf.read(wav)
     assert sr == 22050 and data.shape[1] == 2
@@ -137,7 +141,11 @@ def test_prune_results_removes_only_old_runs(app, tmp_path):
     assert not old.exists() and new.exists()
 
 
-def test_demo_wires_the_components(app):
+def test_demo_wires_the_components(app, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # build_demo's scratch folder
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
     demo = app.build_demo()
     assert isinstance(demo, gr.Blocks)
     by_id = {

@@ -7,6 +7,7 @@ only where Chromium cannot be found or installed.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import shutil
@@ -87,15 +88,20 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def space_url(tmp_path_factory):
     """The demo running in a subprocess on a free localhost port; killed after this module."""
-    pytest.importorskip("gradio", reason="gradio is not installed (pip install -e '.[dev]')")
+    if importlib.util.find_spec("gradio") is None:
+        pytest.fail("gradio is not installed: pip install -e '.[dev]'")
     port = free_port()
-    log_path = tmp_path_factory.mktemp("space") / "server.log"
+    scratch = tmp_path_factory.mktemp("space")
+    log_path = scratch / "server.log"
     src = str(REPO / "src")
     env = {
         **os.environ,
         "GRADIO_ANALYTICS_ENABLED": "False",
         "HF_HUB_OFFLINE": "1",
         "OMP_NUM_THREADS": "1",
+        # the app's results and Gradio's file cache go to pytest's scratch folder, not /tmp
+        "TMPDIR": str(scratch),
+        "GRADIO_TEMP_DIR": str(scratch / "gradio"),
         "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])),
     }
     with open(log_path, "wb") as log:

@@ -1,8 +1,18 @@
 from .audiounet import AUDIOUNET_PRESETS, AudioUNetConfig, AudioUNetForAudioSuperResolution
+from .spectrogram import (
+    SPECTROGRAM_PRESETS,
+    SpectrogramSRConfig,
+    SpectrogramSRForAudioSuperResolution,
+)
 
 # architecture name -> (config class, model class, presets); read-only lookup table.
 ARCHITECTURES = {
     "audiounet": (AudioUNetConfig, AudioUNetForAudioSuperResolution, AUDIOUNET_PRESETS),
+    "spectrogram": (
+        SpectrogramSRConfig,
+        SpectrogramSRForAudioSuperResolution,
+        SPECTROGRAM_PRESETS,
+    ),
 }
 
 
@@ -27,6 +37,8 @@ __all__ = [
     "ARCHITECTURES",
     "AudioUNetConfig",
     "AudioUNetForAudioSuperResolution",
+    "SpectrogramSRConfig",
+    "SpectrogramSRForAudioSuperResolution",
     "build_config",
     "build_model",
 ]
