@@ -116,17 +116,20 @@ def run_benchmark(
     use_manifest_inputs: bool = False,
     include_peers: bool = True,
     sources: list[str] | None = None,
+    shard: tuple[int, int] = (0, 1),
 ) -> list[dict]:
     """Score every clip of ``manifest``; returns one row per (clip, system) with the metrics.
 
     ``models`` maps a display name to a pipeline (``hf_audiosr.pipeline(...)``); a model runs on
     the conditions whose input and target rates equal its own. Interpolation baselines computed
-    here (``sinc (ours)``, ``cubic spline (ours)``) are scored on every clip.
+    here (``sinc (ours)``, ``cubic spline (ours)``) are scored on every clip. ``shard=(i, n)``
+    scores only every n-th clip starting at i (one share of several processes).
     """
     models = models or {}
     clips = read_manifest(manifest)
     if sources:
         clips = [c for c in clips if c.source in sources]
+    clips = sorted(clips, key=lambda c: str(c.reference))[shard[0] :: shard[1]]
     rows = []
     for clip in clips:
         ref = _load_mono(clip.reference, clip.target_rate)

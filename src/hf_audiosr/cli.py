@@ -62,6 +62,7 @@ def cmd_upsample(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
     from .audio_io import AUDIO_EXTENSIONS
+    from .distributed import process_state
     from .loading import load_feature_extractor, load_model
     from .streaming import upsample_file
 
@@ -76,12 +77,20 @@ def cmd_upsample(args: argparse.Namespace) -> int:
         raise CLIError(f"--target-rate must be positive, got {args.target_rate}")
     if args.chunk_length <= 0:
         raise CLIError(f"--chunk-length must be positive, got {args.chunk_length}")
+    state = process_state()
     model = load_model(args.model)
-    model.eval()
+    model.eval().to(state.device)
     fe = load_feature_extractor(args.model, model.config)
     ext = "." + args.format
     failures = 0
-    for src, root in items:
+    # Under `accelerate launch` / `torchrun` each process takes its own share of the files.
+    with state.split_between_processes(items) as mine:
+        mine = list(mine)
+    if state.num_processes > 1:
+        print(
+            f"process {state.process_index}/{state.num_processes}: {len(mine)} of {len(items)} files"
+        )
+    for src, root in mine:
         dst = _output_path_for(src, root, out, single, ext)
         if dst.resolve() == src.resolve():
             print(f"error: {src}: output would overwrite the input", file=sys.stderr)
@@ -130,6 +139,8 @@ def cmd_upsample(args: argparse.Namespace) -> int:
         if args.plot:
             png = _plot(src, dst)
             print(f"spectrogram: {png}")
+    if state.num_processes > 1:
+        state.wait_for_everyone()  # leave together: no process tears the group down early
     return EXIT_OK if failures == 0 else EXIT_FAILED
 
 
@@ -214,15 +225,26 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     manifest = data / "MANIFEST.csv" if data.is_dir() else data
     if not manifest.is_file():
         raise CLIError(f"{manifest}: no MANIFEST.csv found")
+    from accelerate.utils import gather_object
+
+    from .distributed import process_state
+
+    state = process_state()
     names = args.model or list(bundled_models())
-    pipes = {name: pipeline(name) for name in names}
+    pipes = {name: pipeline(name, device=state.device) for name in names}
     rows = run_benchmark(
         manifest,
         pipes,
         protocol=args.protocol,
         use_manifest_inputs=args.inputs == "manifest",
         sources=args.source or None,
+        shard=(state.process_index, state.num_processes),
     )
+    if state.num_processes > 1:
+        rows = gather_object(rows)
+        state.wait_for_everyone()
+        if not state.is_main_process:
+            return EXIT_OK
     tables = summarize(rows)
     if args.condition:
         tables = {k: v for k, v in tables.items() if k[1] in args.condition}

@@ -4,10 +4,16 @@ from .spectrogram import (
     SpectrogramSRConfig,
     SpectrogramSRForAudioSuperResolution,
 )
+from .tfilm_unet import TFILM_UNET_PRESETS, TFiLMUNetConfig, TFiLMUNetForAudioSuperResolution
+from .tfnet import TFNET_PRESETS, TFNetConfig, TFNetForAudioSuperResolution
+from .tfnet_tfilm import TFNET_TFILM_PRESETS, TFNetTFiLMConfig, TFNetTFiLMForAudioSuperResolution
 
 # architecture name -> (config class, model class, presets); read-only lookup table.
 ARCHITECTURES = {
     "audiounet": (AudioUNetConfig, AudioUNetForAudioSuperResolution, AUDIOUNET_PRESETS),
+    "tfilm_unet": (TFiLMUNetConfig, TFiLMUNetForAudioSuperResolution, TFILM_UNET_PRESETS),
+    "tfnet": (TFNetConfig, TFNetForAudioSuperResolution, TFNET_PRESETS),
+    "tfnet_tfilm": (TFNetTFiLMConfig, TFNetTFiLMForAudioSuperResolution, TFNET_TFILM_PRESETS),
     "spectrogram": (
         SpectrogramSRConfig,
         SpectrogramSRForAudioSuperResolution,
@@ -37,6 +43,12 @@ __all__ = [
     "ARCHITECTURES",
     "AudioUNetConfig",
     "AudioUNetForAudioSuperResolution",
+    "TFNetConfig",
+    "TFNetForAudioSuperResolution",
+    "TFNetTFiLMConfig",
+    "TFNetTFiLMForAudioSuperResolution",
+    "TFiLMUNetConfig",
+    "TFiLMUNetForAudioSuperResolution",
     "SpectrogramSRConfig",
     "SpectrogramSRForAudioSuperResolution",
     "build_config",

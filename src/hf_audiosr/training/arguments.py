@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .discriminators import DISCRIMINATORS
+
+
+def _int_list(text: str) -> tuple[int, ...]:
+    """``"2, 3,5"`` -> ``(2, 3, 5)``; raises ``ValueError`` on anything else."""
+    return tuple(int(v) for v in text.split(",") if v.strip())
+
 
 @dataclass
 class SuperResolutionTrainingArguments:
@@ -82,6 +89,58 @@ class SuperResolutionTrainingArguments:
     loss_stft_mag: float = field(
         default=1.0, metadata={"help": "Weight of multi-resolution log-magnitude L1."}
     )
+    loss_model: float = field(
+        default=1.0,
+        metadata={
+            "help": "Weight of the model's own loss, for architectures that train on it "
+            "(trains_on_own_loss, e.g. the spectrogram model's high-band log-magnitude L1); "
+            "their waveform losses (l2, stft/*) are not used."
+        },
+    )
+
+    adversarial: bool = field(
+        default=False,
+        metadata={"help": "Train against discriminators (discriminator step, then generator step)."},
+    )
+    discriminators: str = field(
+        default="mpd,mrsd",
+        metadata={
+            "help": "Comma-separated discriminators: mpd (multi-period, HiFi-GAN) and/or mrsd "
+            "(multi-resolution spectrogram)."
+        },
+    )
+    discriminator_channels: int = field(
+        default=8,
+        metadata={
+            "help": "Base width c: mpd convolutions have c, 4c, 16c, 32c, 32c channels, mrsd c "
+            "(32 is HiFi-GAN's / UnivNet's size)."
+        },
+    )
+    discriminator_periods: str = field(
+        default="2,3,5,7,11", metadata={"help": "Comma-separated periods of the mpd."}
+    )
+    discriminator_fft_sizes: str = field(
+        default="256,512,1024",
+        metadata={"help": "Comma-separated FFT sizes of the mrsd (hop a quarter of each)."},
+    )
+    discriminator_learning_rate: float = field(
+        default=2e-4,
+        metadata={"help": "Peak learning rate of the discriminators (same warmup/cosine shape)."},
+    )
+    adversarial_start_step: int = field(
+        default=0,
+        metadata={
+            "help": "Steps of reconstruction-only training (warm start) before the "
+            "discriminators are trained and the adversarial terms switched on."
+        },
+    )
+    loss_adv_gen: float = field(
+        default=1.0,
+        metadata={"help": "Weight of the generator's least-squares adversarial loss (adv/gen)."},
+    )
+    loss_adv_feat: float = field(
+        default=2.0, metadata={"help": "Weight of the feature-matching loss (adv/feat)."}
+    )
 
     mixed_precision: str = field(default="no", metadata={"help": "no, bf16 or fp16 (Accelerate)."})
     seed: int = 0
@@ -139,6 +198,76 @@ class SuperResolutionTrainingArguments:
             raise ValueError(
                 f"gain_db_min ({self.gain_db_min}) must not exceed gain_db_max ({self.gain_db_max})"
             )
+        names = self.discriminator_names
+        if not names or any(n not in DISCRIMINATORS for n in names) or len(set(names)) != len(names):
+            raise ValueError(
+                f"discriminators must be a comma-separated list of distinct names from "
+                f"{DISCRIMINATORS}, got {self.discriminators!r}"
+            )
+        if self.discriminator_channels < 1:
+            raise ValueError(
+                f"discriminator_channels must be positive, got {self.discriminator_channels}"
+            )
+        for name, text, minimum in (
+            ("discriminator_periods", self.discriminator_periods, 1),
+            ("discriminator_fft_sizes", self.discriminator_fft_sizes, 8),
+        ):
+            try:
+                values = _int_list(text)
+            except ValueError:
+                values = ()
+            if not values or min(values) < minimum:
+                raise ValueError(
+                    f"{name} must be a comma-separated list of integers >= {minimum}, got {text!r}"
+                )
+        if any(n % 2 for n in self.discriminator_fft_size_list):
+            raise ValueError(
+                f"discriminator_fft_sizes must be even, got {self.discriminator_fft_sizes!r}"
+            )
+        if self.discriminator_learning_rate <= 0:
+            raise ValueError(
+                f"discriminator_learning_rate must be positive, got "
+                f"{self.discriminator_learning_rate}"
+            )
+        if self.adversarial_start_step < 0:
+            raise ValueError(
+                f"adversarial_start_step must be >= 0, got {self.adversarial_start_step}"
+            )
+        weights = {
+            "loss_l2": self.loss_l2,
+            "loss_stft_sc": self.loss_stft_sc,
+            "loss_stft_mag": self.loss_stft_mag,
+            "loss_model": self.loss_model,
+            "loss_adv_gen": self.loss_adv_gen,
+            "loss_adv_feat": self.loss_adv_feat,
+        }
+        negative = {k: v for k, v in weights.items() if v < 0}
+        if negative:
+            raise ValueError(f"loss weights must be non-negative, got {negative}")
+
+    @property
+    def discriminator_names(self) -> tuple[str, ...]:
+        return tuple(n.strip() for n in self.discriminators.split(",") if n.strip())
+
+    @property
+    def discriminator_period_list(self) -> tuple[int, ...]:
+        return _int_list(self.discriminator_periods)
+
+    @property
+    def discriminator_fft_size_list(self) -> tuple[int, ...]:
+        return _int_list(self.discriminator_fft_sizes)
+
+    @property
+    def loss_weights(self) -> dict[str, float]:
+        """The lambdas of the generator's loss terms, by the names the losses are logged under."""
+        return {
+            "l2": self.loss_l2,
+            "stft/sc": self.loss_stft_sc,
+            "stft/mag": self.loss_stft_mag,
+            "model": self.loss_model,
+            "adv/gen": self.loss_adv_gen,
+            "adv/feat": self.loss_adv_feat,
+        }
 
     @property
     def degradation_mix(self) -> dict[str, float]:

@@ -4,6 +4,23 @@ Checkpoints are written to a temporary folder and renamed into place once comple
 ``COMPLETE`` marker inside makes it explicit), so a run killed at any moment resumes from the last
 whole checkpoint; the patch dataset is a pure function of the item index and the loop resumes with
 ``skip_first_batches``, so a resumed run sees exactly the batches an uninterrupted one would.
+
+Two ways of computing the generator's loss:
+
+* waveform losses (the default): ``l2`` and multi-resolution STFT terms (``stft/sc``,
+  ``stft/mag``) on ``model(input_values).audio_values`` against the labels;
+* the model's own loss, for models whose class sets ``trains_on_own_loss = True`` (the spectrogram
+  model: a high-band log-magnitude L1 with no Griffin-Lim): ``model(input_values, labels).loss``,
+  logged as ``model``.
+
+With ``adversarial=True`` a discriminator (:mod:`.discriminators`) and its own optimizer and
+schedule are built and ``accelerator.prepare``d after the generator's (so ``save_state`` writes the
+generator as ``model.safetensors`` and the discriminator as ``model_1.safetensors``). From step
+``adversarial_start_step`` on, every step first updates the discriminator on the detached
+generator output (``adv/disc``), then adds ``adv/gen`` and ``adv/feat`` from the updated, frozen
+discriminator to the generator's loss. All terms are weighted by
+:attr:`SuperResolutionTrainingArguments.loss_weights`. Exports (``best/``, ``final/``) hold the
+generator only.
 """
 
 from __future__ import annotations
@@ -25,12 +42,15 @@ from transformers.utils import logging
 
 from ..data.corpus import AudioCorpus, build_corpus, corpus_fingerprint, select_files
 from ..data.patches import SuperResolutionPatches
+from ..distributed import cpu_only_distributed
 from ..dsp import degrade
 from ..feature_extraction_audiosr import AudioSRFeatureExtractor
 from ..metrics.functional import lsd, snr
 from ..metrics.losses import MultiResolutionSTFTLoss
 from ..models import build_config, build_model
+from .adversarial import discriminator_losses, generator_adversarial_losses
 from .arguments import SuperResolutionTrainingArguments
+from .discriminators import CombinedDiscriminator
 
 logger = logging.get_logger(__name__)
 
@@ -78,20 +98,6 @@ def complete_checkpoints(output_dir: Path) -> list[Path]:
     return sorted(found, key=lambda p: int(p.name[len(CHECKPOINT_PREFIX) :]))
 
 
-def _cpu_only_distributed() -> bool:
-    """Several processes (``torchrun``/``accelerate launch``) on a machine without an accelerator.
-
-    Accelerate only sets up CPU (gloo) data parallelism when asked for the CPU explicitly
-    (``accelerate launch --cpu``); under plain ``torchrun`` it would otherwise give every process
-    its own single-process run, all writing the same files.
-    """
-    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
-        return False
-    if hasattr(torch, "accelerator"):
-        return not torch.accelerator.is_available()
-    return not torch.cuda.is_available()
-
-
 def lr_lambda(step: int, warmup: int, total: int, min_ratio: float) -> float:
     if step < warmup:
         return (step + 1) / warmup
@@ -104,7 +110,7 @@ class SuperResolutionTrainer:
         self.args = args
         self.output_dir = Path(args.output_dir)
         self.accelerator = Accelerator(
-            mixed_precision=args.mixed_precision, cpu=_cpu_only_distributed()
+            mixed_precision=args.mixed_precision, cpu=cpu_only_distributed()
         )
         world_size = int(os.environ.get("WORLD_SIZE", "1"))
         if world_size > 1 and self.accelerator.num_processes == 1:
@@ -124,6 +130,19 @@ class SuperResolutionTrainer:
             **overrides,
         )
         self.model = build_model(self.config)
+        # Built after the generator, so a generator's initial weights do not depend on whether the
+        # run is adversarial.
+        self.discriminator = (
+            CombinedDiscriminator(
+                args.discriminator_names,
+                channels=args.discriminator_channels,
+                periods=args.discriminator_period_list,
+                fft_sizes=args.discriminator_fft_size_list,
+            )
+            if args.adversarial
+            else None
+        )
+        self.trains_on_own_loss = bool(getattr(self.model, "trains_on_own_loss", False))
         self.feature_extractor = AudioSRFeatureExtractor(
             sampling_rate=args.input_sampling_rate,
             output_sampling_rate=args.output_sampling_rate,
@@ -172,12 +191,42 @@ class SuperResolutionTrainer:
         return losses
 
     def total_loss(self, losses: dict[str, torch.Tensor]) -> torch.Tensor:
-        weights = {
-            "l2": self.args.loss_l2,
-            "stft/sc": self.args.loss_stft_sc,
-            "stft/mag": self.args.loss_stft_mag,
-        }
+        weights = self.args.loss_weights
         return sum(weights[k] * v for k, v in losses.items() if weights.get(k, 0) > 0)
+
+    def generator_forward(self, model, batch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """The generator's output waveform and its (reconstruction) losses for one batch."""
+        if self.trains_on_own_loss:
+            with self.accelerator.autocast():
+                out = model(input_values=batch["input_values"], labels=batch["labels"])
+            return out.audio_values, {"model": out.loss.float()}
+        with self.accelerator.autocast():
+            out = model(input_values=batch["input_values"])
+        return out.audio_values, self.compute_losses(out.audio_values, batch["labels"])
+
+    def discriminator_step(
+        self, discriminator, optimizer, scheduler, real: torch.Tensor, fake: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
+        """One discriminator update on ``fake`` detached; returns ``{"adv/disc": loss}``."""
+        acc = self.accelerator
+        with acc.autocast():
+            losses = discriminator_losses(discriminator, real, fake)
+        acc.backward(losses["adv/disc"])
+        if self.args.max_grad_norm > 0:
+            acc.clip_grad_norm_(discriminator.parameters(), self.args.max_grad_norm)
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        return losses
+
+    def adversarial_losses(
+        self, discriminator, real: torch.Tensor, fake: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
+        """``adv/gen`` and ``adv/feat`` from the (bare, frozen) discriminator."""
+        with self.accelerator.autocast():
+            return generator_adversarial_losses(
+                self.accelerator.unwrap_model(discriminator), real, fake
+            )
 
     def validation_items(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Deterministic (low, high) pairs: each held-out utterance, cut to ``validation_max_seconds``,
@@ -269,27 +318,33 @@ class SuperResolutionTrainer:
             self.export(model, "best", final_metrics, step)
 
     # ------------------------------------------------------------------ loop
-    def train(self) -> dict:
-        args, acc = self.args, self.accelerator
-        model = self.model
+    def make_optimizer(self, module, learning_rate: float, total_steps: int):
+        """AdamW and the warmup + cosine schedule over ``total_steps`` optimizer steps."""
+        args = self.args
         optimizer = torch.optim.AdamW(
-            model.parameters(),
-            lr=args.learning_rate,
+            module.parameters(),
+            lr=learning_rate,
             betas=(args.adam_beta1, args.adam_beta2),
             weight_decay=args.weight_decay,
         )
         # A prepared scheduler is stepped once per process at every optimizer step (Accelerate's
         # convention for per-sample schedules); ours counts optimizer steps.
-        num_processes = acc.num_processes
+        num_processes = self.accelerator.num_processes
         scheduler = torch.optim.lr_scheduler.LambdaLR(
             optimizer,
             lambda s: lr_lambda(
                 s // num_processes,
                 args.warmup_steps,
-                args.max_steps,
+                total_steps,
                 args.min_learning_rate_ratio,
             ),
         )
+        return optimizer, scheduler
+
+    def train(self) -> dict:
+        args, acc = self.args, self.accelerator
+        model = self.model
+        optimizer, scheduler = self.make_optimizer(model, args.learning_rate, args.max_steps)
         dataset = SuperResolutionPatches(
             self.train_corpus,
             args.input_sampling_rate,
@@ -308,9 +363,22 @@ class SuperResolutionTrainer:
             persistent_workers=args.num_workers > 0,
         )
         model, optimizer, loader, scheduler = acc.prepare(model, optimizer, loader, scheduler)
+        discriminator = d_optimizer = d_scheduler = None
+        if self.discriminator is not None:
+            # Prepared second: save_state writes it as model_1 / optimizer_1 / scheduler_1.
+            d_optimizer, d_scheduler = self.make_optimizer(
+                self.discriminator,
+                args.discriminator_learning_rate,
+                max(1, args.max_steps - args.adversarial_start_step),
+            )
+            discriminator, d_optimizer, d_scheduler = acc.prepare(
+                self.discriminator, d_optimizer, d_scheduler
+            )
 
         step, best_lsd, history = 0, math.inf, []
+        # loss sums (and how many steps each sum holds) since the last log record
         running: dict[str, float] = {}
+        counts: dict[str, int] = {}
         if args.resume:
             ckpts = complete_checkpoints(self.output_dir)
             if ckpts:
@@ -323,6 +391,7 @@ class SuperResolutionTrainer:
                 )
                 # loss sums since the last log record (checkpoints written off a log step)
                 running = state.get("running", {})
+                counts = state.get("counts", {k: step % args.log_steps for k in running})
                 logger.warning("resumed from %s at step %d", ckpts[-1], step)
         val_items = self.validation_items()
         if step >= args.max_steps:
@@ -353,9 +422,14 @@ class SuperResolutionTrainer:
         t0 = start = time.perf_counter()
         model.train()
         for batch in active_loader:
-            with acc.autocast():
-                out = model(input_values=batch["input_values"])
-            losses = self.compute_losses(out.audio_values, batch["labels"])
+            audio_values, losses = self.generator_forward(model, batch)
+            adversarial = discriminator is not None and step >= args.adversarial_start_step
+            disc_losses = {}
+            if adversarial:
+                disc_losses = self.discriminator_step(
+                    discriminator, d_optimizer, d_scheduler, batch["labels"], audio_values
+                )
+                losses.update(self.adversarial_losses(discriminator, batch["labels"], audio_values))
             loss = self.total_loss(losses)
             acc.backward(loss)
             if args.max_grad_norm > 0:
@@ -364,18 +438,18 @@ class SuperResolutionTrainer:
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
             step += 1
-            for k, v in {"loss": loss, **losses}.items():
+            for k, v in {"loss": loss, **losses, **disc_losses}.items():
                 running[k] = running.get(k, 0.0) + float(v.detach())
+                counts[k] = counts.get(k, 0) + 1
             progress.update(1)
             record = None
             if step % args.log_steps == 0:
-                record = {k: v / args.log_steps for k, v in running.items()}
-                record.update(
-                    step=step,
-                    lr=scheduler.get_last_lr()[0],
-                    steps_per_s=args.log_steps / (time.perf_counter() - t0),
-                )
-                running, t0 = {}, time.perf_counter()
+                record = {k: v / counts[k] for k, v in running.items()}
+                record.update(step=step, lr=scheduler.get_last_lr()[0])
+                if d_scheduler is not None:
+                    record["lr/disc"] = d_scheduler.get_last_lr()[0]
+                record["steps_per_s"] = args.log_steps / (time.perf_counter() - t0)
+                running, counts, t0 = {}, {}, time.perf_counter()
                 progress.set_postfix(loss=f"{record['loss']:.3f}")
             out_of_time = False
             if args.max_train_seconds and step % args.log_steps == 0:
@@ -402,7 +476,8 @@ class SuperResolutionTrainer:
                         f.write(json.dumps(record) + "\n")
             if step % args.checkpoint_steps == 0 or step == args.max_steps or out_of_time:
                 self.save_checkpoint(
-                    step, {"best_lsd": best_lsd, "history": history, "running": running}
+                    step,
+                    {"best_lsd": best_lsd, "history": history, "running": running, "counts": counts},
                 )
             if step >= args.max_steps:
                 break

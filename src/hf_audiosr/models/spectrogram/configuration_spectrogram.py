@@ -119,7 +119,10 @@ class SpectrogramSRConfig(PretrainedConfig):
             raise ValueError(
                 f"sampling rates must be positive, got {input_sampling_rate} and {output_sampling_rate}"
             )
-        if output_sampling_rate % input_sampling_rate or output_sampling_rate < 2 * input_sampling_rate:
+        if (
+            output_sampling_rate % input_sampling_rate
+            or output_sampling_rate < 2 * input_sampling_rate
+        ):
             raise ValueError(
                 "output_sampling_rate must be an integer multiple (at least 2) of "
                 f"input_sampling_rate, got {output_sampling_rate} and {input_sampling_rate}"
@@ -127,7 +130,9 @@ class SpectrogramSRConfig(PretrainedConfig):
         if n_fft < 4 or n_fft % 2:
             raise ValueError(f"n_fft must be an even integer >= 4, got {n_fft}")
         if not 1 <= hop_length <= n_fft // 2:
-            raise ValueError(f"hop_length must be in [1, n_fft // 2 = {n_fft // 2}], got {hop_length}")
+            raise ValueError(
+                f"hop_length must be in [1, n_fft // 2 = {n_fft // 2}], got {hop_length}"
+            )
         if context_frames < 0:
             raise ValueError(f"context_frames must be >= 0, got {context_frames}")
         if hidden_size < 1 or num_hidden_layers < 1:

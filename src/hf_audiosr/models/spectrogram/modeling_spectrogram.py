@@ -66,7 +66,9 @@ def griffin_lim(
     known = 0 if low_band is None else low_band.shape[-2]
     magnitude = magnitude[..., known:, :]
     if angles is None:
-        angles = torch.ones_like(magnitude, dtype=torch.promote_types(magnitude.dtype, torch.complex64))
+        angles = torch.ones_like(
+            magnitude, dtype=torch.promote_types(magnitude.dtype, torch.complex64)
+        )
     else:
         angles = angles[..., known:, :]
     eps = torch.finfo(magnitude.dtype).tiny
@@ -226,7 +228,10 @@ class SpectrogramSRForAudioSuperResolution(SpectrogramSRPreTrainedModel):
         num_low, num_high = self.config.num_low_bins, self.config.num_high_bins
         if self.config.phase_init == "zero":
             return torch.ones(
-                low_band.shape[0], num_high, low_band.shape[-1], dtype=low_band.dtype,
+                low_band.shape[0],
+                num_high,
+                low_band.shape[-1],
+                dtype=low_band.dtype,
                 device=low_band.device,
             )
         source = torch.arange(num_low, num_low + num_high, device=low_band.device) % num_low

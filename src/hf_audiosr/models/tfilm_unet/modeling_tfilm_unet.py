@@ -94,7 +94,9 @@ class TFiLMUNetTFiLMLayer(nn.Module):
         return blocks.reshape(batch, channels, length)
 
 
-def _dilated_conv(in_channels: int, out_channels: int, kernel_size: int, dilation: int) -> nn.Conv1d:
+def _dilated_conv(
+    in_channels: int, out_channels: int, kernel_size: int, dilation: int
+) -> nn.Conv1d:
     return nn.Conv1d(
         in_channels,
         out_channels,
@@ -102,6 +104,12 @@ def _dilated_conv(in_channels: int, out_channels: int, kernel_size: int, dilatio
         dilation=dilation,
         padding=dilation * (kernel_size - 1) // 2,
     )
+
+
+class TFiLMUNetOutputConv(nn.Conv1d):
+    """The U-Net's last convolution (to two channels, before the sub-pixel shuffle); its own class
+    so that ``_init_weights``, which transformers calls on parameter-holding modules only, can
+    start it near zero."""
 
 
 class TFiLMUNetDownBlock(nn.Module):
@@ -221,7 +229,7 @@ class TFiLMUNetBackbone(nn.Module):
                 )
             )
             channels = 2 * filters[level]
-        self.final_conv = nn.Conv1d(channels, 2, 9, padding=4)
+        self.final_conv = TFiLMUNetOutputConv(channels, 2, 9, padding=4)
 
     @property
     def length_multiple(self) -> int:
@@ -249,10 +257,15 @@ def init_tfilm_unet_weights(module: nn.Module) -> None:
     Convolutions: orthogonal, as the paper's code. LSTMs: Keras' defaults, which the paper's code
     used (Glorot-uniform input weights, orthogonal recurrent weights, zero biases but 1 for the
     forget gate). TFiLM projections: small, so each layer starts near the identity while gradients
-    still reach the LSTM. Final convolutions: small, so the model starts near the interpolation.
+    still reach the LSTM. Output convolutions: small, so the model starts near the interpolation.
+    transformers calls ``_init_weights`` only on modules that hold parameters or buffers, so every
+    rule here is keyed on such a module.
     """
     if isinstance(module, AudioSRInterpolation):
         init.copy_(module.taps, module.compute_taps())
+    elif isinstance(module, TFiLMUNetOutputConv):
+        init.normal_(module.weight, std=1e-3)
+        init.zeros_(module.bias)
     elif isinstance(module, nn.Conv1d):
         init.orthogonal_(module.weight)
         if module.bias is not None:
@@ -271,12 +284,11 @@ def init_tfilm_unet_weights(module: nn.Module) -> None:
                 init.copy_(param, forget)
             elif name.startswith("bias_hh"):
                 init.zeros_(param)
-    elif isinstance(module, TFiLMUNetTFiLMLayer):
-        init.normal_(module.projection.weight, std=1e-2)
-        init.zeros_(module.projection.bias)
-    if isinstance(module, TFiLMUNetBackbone):
-        init.normal_(module.final_conv.weight, std=1e-3)
-        init.zeros_(module.final_conv.bias)
+    elif isinstance(module, nn.Linear):
+        # the TFiLM projections (the only linear layers): near zero, so each layer starts near the
+        # identity while gradients still reach its LSTM
+        init.normal_(module.weight, std=1e-2)
+        init.zeros_(module.bias)
 
 
 class TFiLMUNetPreTrainedModel(PreTrainedModel):
@@ -357,6 +369,7 @@ class TFiLMUNetForAudioSuperResolution(TFiLMUNetPreTrainedModel):
 
 __all__ = [
     "TFiLMUNetBackbone",
+    "TFiLMUNetOutputConv",
     "TFiLMUNetForAudioSuperResolution",
     "TFiLMUNetPreTrainedModel",
     "TFiLMUNetTFiLMLayer",

@@ -82,12 +82,14 @@ TFNET_PRESETS: dict[str, dict] = {
 
 
 def validate_frames(frame_length: int, hop_length: int, spectral_multiple: int) -> None:
+    """``spectral_multiple``: what the spectral U-Net needs its length to be a multiple of (its
+    total stride, or for a TFiLM U-Net its block size)."""
     if frame_length < 2 or frame_length % 2:
         raise ValueError(f"frame_length must be an even integer >= 2, got {frame_length}")
     if (frame_length // 2) % spectral_multiple:
         raise ValueError(
             f"frame_length // 2 (the bins above DC the spectral U-Net sees) must be a multiple of "
-            f"{spectral_multiple} (its total stride), got frame_length={frame_length}"
+            f"{spectral_multiple}, got frame_length={frame_length}"
         )
     if not 1 <= hop_length <= frame_length // 2:
         raise ValueError(
@@ -234,9 +236,7 @@ class TFNetConfig(PretrainedConfig):
         stride and the STFT hop (so frames sit on one grid however the input is chunked), and a
         multiple of the upsampling factor so that input-rate chunk boundaries at multiples of
         ``length_multiple // factor`` fall on that grid."""
-        return math.lcm(
-            2 ** (len(self.time_filters) + 1), self.hop_length, self.upsampling_factor
-        )
+        return math.lcm(2 ** (len(self.time_filters) + 1), self.hop_length, self.upsampling_factor)
 
 
 __all__ = ["TFNetConfig", "TFNET_PRESETS"]

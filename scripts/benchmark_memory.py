@@ -1,0 +1,95 @@
+"""Peak memory of `hf-audiosr upsample` on an hour-long file vs a 10-second one.
+
+    python scripts/benchmark_memory.py [--minutes 60] [--workdir outputs/memory]
+
+Writes an 8 kHz FLAC of the requested length (the bundled example tiled, written block by block),
+runs ``/usr/bin/time -v hf-audiosr upsample`` on it and on a 10 s file, and reports both peak
+resident set sizes, their ratio (bounded memory means a ratio near 1 whatever the length), the
+wall time and the real-time factor of the long run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+import hf_audiosr
+
+
+def make_file(path: Path, seconds: float, sr: int = 8000) -> None:
+    example, esr = sf.read(hf_audiosr.EXAMPLE_AUDIO, dtype="float32")
+    assert esr == sr
+    total = int(seconds * sr)
+    with sf.SoundFile(
+        str(path), "w", samplerate=sr, channels=1, format="FLAC", subtype="PCM_16"
+    ) as f:
+        written, k = 0, 0
+        while written < total:
+            block = example[: total - written] * (0.6 + 0.4 * ((k % 5) / 4))  # vary the level
+            f.write(block)
+            written += len(block)
+            k += 1
+
+
+def peak_rss_mb(cmd: list[str]) -> tuple[float, float, str]:
+    if not Path("/usr/bin/time").exists():
+        sys.exit("/usr/bin/time is needed (Debian package 'time')")
+    t = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    return int(match.group(1)) / 1024, wall, proc.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--minutes", type=float, default=60.0)
+    parser.add_argument("--workdir", default="outputs/memory")
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    cli = shutil.which("hf-audiosr") or sys.executable
+    base_cmd = [cli] if cli.endswith("hf-audiosr") else [sys.executable, "-m", "hf_audiosr.cli"]
+    short, long = work / "short_8k.flac", work / f"long_{args.minutes:g}min_8k.flac"
+    make_file(short, 10.0)
+    make_file(long, args.minutes * 60)
+    rss_short, wall_short, _ = peak_rss_mb(
+        [*base_cmd, "upsample", str(short), "-o", str(work / "short_16k.flac"), "--quiet"]
+    )
+    rss_long, wall_long, _ = peak_rss_mb(
+        [*base_cmd, "upsample", str(long), "-o", str(work / "long_16k.flac"), "--quiet"]
+    )
+    out_info = sf.info(str(work / "long_16k.flac"))
+    result = {
+        "minutes": args.minutes,
+        "peak_rss_mb_10s": round(rss_short, 1),
+        "peak_rss_mb_long": round(rss_long, 1),
+        "ratio_long_vs_10s": round(rss_long / rss_short, 3),
+        "wall_s_long": round(wall_long, 1),
+        "rtf_long_including_startup": round(wall_long / (args.minutes * 60), 4),
+        "output_seconds": out_info.frames / out_info.samplerate,
+        "output_rate": out_info.samplerate,
+    }
+    print(json.dumps(result, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
+    for p in (short, long, work / "short_16k.flac", work / "long_16k.flac"):
+        p.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
