@@ -150,3 +150,39 @@ def test_model_card_renders_valid_yaml(tmp_path, manifest):
     assert metrics[0]["value"] == 0.0
     assert "**toy-model (this model)**" in card
     assert "$" not in card  # every template field was filled
+
+
+def test_derived_rates_rescore_peers_at_a_lower_target(tmp_path):
+    ref = harmonic(32000, seconds=1.0)
+    folder = tmp_path / "c"
+    folder.mkdir()
+    sf.write(folder / "ref.wav", ref, 32000, subtype="FLOAT")
+    sf.write(folder / "peer.wav", ref, 32000, subtype="FLOAT")
+    rows = [
+        {
+            "path": "c/ref.wav",
+            "source": "toy",
+            "role": "reference",
+            "system": "",
+            "input_rate_hz": "8000",
+            "target_rate_hz": "32000",
+        },
+        {
+            "path": "c/peer.wav",
+            "source": "toy",
+            "role": "system_output",
+            "system": "Oracle",
+            "input_rate_hz": "8000",
+            "target_rate_hz": "32000",
+        },
+    ]
+    path = tmp_path / "MANIFEST.csv"
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    tables = summarize(run_benchmark(path, derive_rates=(16000, 12000, 64000)))
+    assert set(tables) == {("toy", "8k->32k"), ("toy (from 32k outputs)", "8k->16k")}
+    derived = {r["system"]: r for r in tables[("toy (from 32k outputs)", "8k->16k")]}
+    assert derived["Oracle"]["lsd"] < 1e-6  # resampled the same way as the reference
+    assert derived["sinc interpolation (ours)"]["lsd_hf"] > 1.0

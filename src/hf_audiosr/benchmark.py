@@ -109,6 +109,10 @@ def simulate_input(
     return degrade(reference, target_rate, input_rate, protocol)
 
 
+def _khz(rate: int) -> str:
+    return f"{rate // 1000}k" if rate % 1000 == 0 else f"{rate / 1000:g}k"
+
+
 def run_benchmark(
     manifest: str | os.PathLike,
     models: dict[str, object] | None = None,
@@ -117,6 +121,7 @@ def run_benchmark(
     include_peers: bool = True,
     sources: list[str] | None = None,
     shard: tuple[int, int] = (0, 1),
+    derive_rates: tuple[int, ...] = (),
 ) -> list[dict]:
     """Score every clip of ``manifest``; returns one row per (clip, system) with the metrics.
 
@@ -124,6 +129,11 @@ def run_benchmark(
     the conditions whose input and target rates equal its own. Interpolation baselines computed
     here (``sinc (ours)``, ``cubic spline (ours)``) are scored on every clip. ``shard=(i, n)``
     scores only every n-th clip starting at i (one share of several processes).
+
+    ``derive_rates``: also score each clip at these lower target rates R (when
+    ``2 * input_rate <= R < target_rate``): the reference and every peer output are resampled to
+    R, which turns e.g. 8 -> 48 kHz outputs into 8 -> 16 kHz ones (the band between 4 and 8 kHz is
+    still the peer's prediction). Such rows carry ``source = "<source> (from <target> outputs)"``.
     """
     models = models or {}
     clips = read_manifest(manifest)
@@ -133,50 +143,64 @@ def run_benchmark(
     rows = []
     for clip in clips:
         ref = _load_mono(clip.reference, clip.target_rate)
-        if clip.target_rate % clip.input_rate == 0:
-            factor = clip.target_rate // clip.input_rate
-        else:
-            factor = None
-        if use_manifest_inputs and clip.manifest_input is not None:
-            low = _load_mono(clip.manifest_input, clip.input_rate)
-            input_kind = "manifest"
-        else:
-            low = simulate_input(ref, clip.target_rate, clip.input_rate, protocol)
-            input_kind = protocol
-        estimates: dict[str, tuple[np.ndarray, str]] = {}
-        if factor is not None:
-            estimates["sinc interpolation (ours)"] = (interpolate(low, factor, "sinc"), "baseline")
-            estimates["cubic spline (ours)"] = (interpolate(low, factor, "cubic"), "baseline")
-        for name, pipe in models.items():
-            fe = pipe.feature_extractor
-            if fe.sampling_rate != clip.input_rate or fe.output_sampling_rate != clip.target_rate:
-                continue
-            out = pipe(low.astype(np.float32), sampling_rate=clip.input_rate)["audio"]
-            estimates[name] = (np.asarray(out, dtype=np.float64), "ours")
+        peers = {}
         if include_peers:
-            for system, path in clip.outputs.items():
-                estimates[system] = (_load_mono(path, clip.target_rate), "peer")
-        for system, (est, kind) in estimates.items():
-            try:
-                metrics = compute_all(
-                    ref, est, sampling_rate=clip.target_rate, input_sampling_rate=clip.input_rate
-                )
-            except ValueError as err:
-                logger.warning("cannot score %s on %s: %s", system, clip.reference, err)
-                continue
-            rows.append(
-                {
-                    "source": clip.source,
-                    "condition": f"{clip.input_rate // 1000 if clip.input_rate % 1000 == 0 else clip.input_rate / 1000}k->{clip.target_rate // 1000 if clip.target_rate % 1000 == 0 else clip.target_rate / 1000}k",
-                    "input_rate": clip.input_rate,
-                    "target_rate": clip.target_rate,
-                    "reference": str(clip.reference),
-                    "system": system,
-                    "kind": kind,
-                    "input": input_kind if kind != "peer" else "peer's own",
-                    **{k: metrics[k] for k in METRIC_KEYS},
-                }
-            )
+            peers = {s: _load_mono(p, clip.target_rate) for s, p in clip.outputs.items()}
+        manifest_low = None
+        if use_manifest_inputs and clip.manifest_input is not None:
+            manifest_low = _load_mono(clip.manifest_input, clip.input_rate)
+        targets = [(clip.target_rate, clip.source)]
+        for rate in derive_rates:
+            if 2 * clip.input_rate <= rate < clip.target_rate:
+                targets.append((rate, f"{clip.source} (from {_khz(clip.target_rate)} outputs)"))
+        for rate, source in targets:
+            ref_r = resample(ref, clip.target_rate, rate) if rate != clip.target_rate else ref
+            peers_r = {
+                s: resample(x, clip.target_rate, rate) if rate != clip.target_rate else x
+                for s, x in peers.items()
+            }
+            rows += _score(clip, rate, source, ref_r, peers_r, manifest_low, models, protocol)
+    return rows
+
+
+def _score(clip, rate, source, ref, peers, manifest_low, models, protocol) -> list[dict]:
+    if manifest_low is not None:
+        low, input_kind = manifest_low, "manifest"
+    else:
+        low, input_kind = simulate_input(ref, rate, clip.input_rate, protocol), protocol
+    estimates: dict[str, tuple[np.ndarray, str]] = {}
+    if rate % clip.input_rate == 0:
+        factor = rate // clip.input_rate
+        estimates["sinc interpolation (ours)"] = (interpolate(low, factor, "sinc"), "baseline")
+        estimates["cubic spline (ours)"] = (interpolate(low, factor, "cubic"), "baseline")
+    for name, pipe in models.items():
+        fe = pipe.feature_extractor
+        if fe.sampling_rate != clip.input_rate or fe.output_sampling_rate != rate:
+            continue
+        out = pipe(low.astype(np.float32), sampling_rate=clip.input_rate)["audio"]
+        estimates[name] = (np.asarray(out, dtype=np.float64), "ours")
+    for system, est in peers.items():
+        estimates[system] = (est, "peer")
+    rows = []
+    for system, (est, kind) in estimates.items():
+        try:
+            metrics = compute_all(ref, est, sampling_rate=rate, input_sampling_rate=clip.input_rate)
+        except ValueError as err:
+            logger.warning("cannot score %s on %s: %s", system, clip.reference, err)
+            continue
+        rows.append(
+            {
+                "source": source,
+                "condition": f"{_khz(clip.input_rate)}->{_khz(rate)}",
+                "input_rate": clip.input_rate,
+                "target_rate": rate,
+                "reference": str(clip.reference),
+                "system": system,
+                "kind": kind,
+                "input": input_kind if kind != "peer" else "peer's own",
+                **{k: metrics[k] for k in METRIC_KEYS},
+            }
+        )
     return rows
 
 

@@ -239,6 +239,7 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
         use_manifest_inputs=args.inputs == "manifest",
         sources=args.source or None,
         shard=(state.process_index, state.num_processes),
+        derive_rates=tuple(args.derive_rate or ()),
     )
     if state.num_processes > 1:
         rows = gather_object(rows)
@@ -344,6 +345,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--inputs", choices=("simulated", "manifest"), default="simulated")
     p.add_argument("--source", action="append", help="only these manifest sources (repeatable)")
     p.add_argument("--condition", action="append", help="only these conditions, e.g. 8k->16k")
+    p.add_argument(
+        "--derive-rate",
+        type=int,
+        action="append",
+        help="also score at this lower target rate, resampling references and peer outputs "
+        "(e.g. 16000 turns 8k->48k clips into 8k->16k ones; repeatable)",
+    )
     p.add_argument("--out", default=None, help="folder for per_clip.csv, summary.csv, summary.md")
     p.set_defaults(func=cmd_benchmark)
 

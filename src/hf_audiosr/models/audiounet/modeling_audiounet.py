@@ -65,6 +65,11 @@ class AudioUNetUpBlock(nn.Module):
         return torch.cat([hidden_states, skip], dim=1)
 
 
+class AudioUNetOutputConv(nn.Conv1d):
+    """The last convolution (to 2 channels before the sub-pixel shuffle); initialised small so a
+    fresh model starts as (almost) the plain interpolation."""
+
+
 class AudioUNetPreTrainedModel(PreTrainedModel):
     config_class = AudioUNetConfig
     config: AudioUNetConfig
@@ -75,15 +80,14 @@ class AudioUNetPreTrainedModel(PreTrainedModel):
     def _init_weights(self, module: nn.Module) -> None:
         if isinstance(module, AudioSRInterpolation):
             init.copy_(module.taps, module.compute_taps())
+        elif isinstance(module, AudioUNetOutputConv):
+            init.normal_(module.weight, std=1e-3)
+            init.zeros_(module.bias)
         elif isinstance(module, nn.Conv1d):
             # Orthogonal initialisation as in the paper's code.
             init.orthogonal_(module.weight)
             if module.bias is not None:
                 init.zeros_(module.bias)
-        if isinstance(module, AudioUNetForAudioSuperResolution):
-            # Start as (almost) the plain interpolation: a small final layer.
-            init.normal_(module.final_conv.weight, std=1e-3)
-            init.zeros_(module.final_conv.bias)
 
 
 class AudioUNetForAudioSuperResolution(AudioUNetPreTrainedModel):
@@ -111,7 +115,7 @@ class AudioUNetForAudioSuperResolution(AudioUNetPreTrainedModel):
         for filters, kernel in reversed(list(zip(config.down_filters, config.down_kernel_sizes))):
             self.up_blocks.append(AudioUNetUpBlock(channels, filters, kernel, config.dropout))
             channels = 2 * filters
-        self.final_conv = nn.Conv1d(channels, 2, 9, padding=4)
+        self.final_conv = AudioUNetOutputConv(channels, 2, 9, padding=4)
         self.post_init()
 
     def forward(
