@@ -100,7 +100,9 @@ class SuperResolutionTrainingArguments:
 
     adversarial: bool = field(
         default=False,
-        metadata={"help": "Train against discriminators (discriminator step, then generator step)."},
+        metadata={
+            "help": "Train against discriminators (discriminator step, then generator step)."
+        },
     )
     discriminators: str = field(
         default="mpd,mrsd",
@@ -199,7 +201,11 @@ class SuperResolutionTrainingArguments:
                 f"gain_db_min ({self.gain_db_min}) must not exceed gain_db_max ({self.gain_db_max})"
             )
         names = self.discriminator_names
-        if not names or any(n not in DISCRIMINATORS for n in names) or len(set(names)) != len(names):
+        if (
+            not names
+            or any(n not in DISCRIMINATORS for n in names)
+            or len(set(names)) != len(names)
+        ):
             raise ValueError(
                 f"discriminators must be a comma-separated list of distinct names from "
                 f"{DISCRIMINATORS}, got {self.discriminators!r}"

@@ -477,7 +477,12 @@ class SuperResolutionTrainer:
             if step % args.checkpoint_steps == 0 or step == args.max_steps or out_of_time:
                 self.save_checkpoint(
                     step,
-                    {"best_lsd": best_lsd, "history": history, "running": running, "counts": counts},
+                    {
+                        "best_lsd": best_lsd,
+                        "history": history,
+                        "running": running,
+                        "counts": counts,
+                    },
                 )
             if step >= args.max_steps:
                 break

@@ -10,6 +10,10 @@ from ...dsp import INTERPOLATIONS
 
 PHASE_INITS = ("replicate", "zero")
 
+# All presets use Griffin-Lim momentum 0.9 rather than librosa's 0.99: measured on VCTK speech
+# with the true high-band magnitudes, 16 iterations reach almost the same log-spectral distance
+# (0.397 vs 0.392), while the output is an order of magnitude less sensitive to tiny input changes
+# and to where a chunk starts (chunked vs whole processing differs ~10x less).
 SPECTROGRAM_PRESETS: dict[str, dict] = {
     # The spectrogram-domain DNN baseline that Kuleshov, Enam & Ermon (2017) compare AudioUNet with,
     # after Li & Lee (2015), "A deep neural network approach to speech bandwidth expansion": a
@@ -26,6 +30,7 @@ SPECTROGRAM_PRESETS: dict[str, dict] = {
         "hidden_size": 2048,
         "num_hidden_layers": 3,
         "n_iter": 32,
+        "momentum": 0.9,
         "interpolation": "sinc",
     },
     # Our default for CPU use: +-3 frames, 2 hidden layers of 256 units, 16 Griffin-Lim iterations.
@@ -36,6 +41,7 @@ SPECTROGRAM_PRESETS: dict[str, dict] = {
         "hidden_size": 256,
         "num_hidden_layers": 2,
         "n_iter": 16,
+        "momentum": 0.9,
         "interpolation": "sinc",
     },
     # For tests and quick experiments.
@@ -46,6 +52,7 @@ SPECTROGRAM_PRESETS: dict[str, dict] = {
         "hidden_size": 32,
         "num_hidden_layers": 1,
         "n_iter": 4,
+        "momentum": 0.9,
         "interpolation": "sinc",
     },
 }

@@ -224,18 +224,25 @@ class SpectrogramSRForAudioSuperResolution(SpectrogramSRPreTrainedModel):
         return level + relative.to(level.dtype)
 
     def initial_phase(self, low_band: torch.Tensor) -> torch.Tensor:
-        """Unit-modulus phase factors ``(batch, num_high_bins, frames)`` Griffin-Lim starts from."""
+        """Unit-modulus phase factors ``(batch, num_high_bins, frames)`` Griffin-Lim starts from.
+
+        ``"replicate"``: bin ``k`` takes the phase of low bin ``k mod num_low_bins``, except where
+        that is the DC bin, whose value is real (its phase is 0 or pi, flipped by any rounding
+        when it is near zero): those start at zero phase, like every bin with ``"zero"``.
+        """
         num_low, num_high = self.config.num_low_bins, self.config.num_high_bins
+        ones = torch.ones(
+            low_band.shape[0],
+            num_high,
+            low_band.shape[-1],
+            dtype=low_band.dtype,
+            device=low_band.device,
+        )
         if self.config.phase_init == "zero":
-            return torch.ones(
-                low_band.shape[0],
-                num_high,
-                low_band.shape[-1],
-                dtype=low_band.dtype,
-                device=low_band.device,
-            )
+            return ones
         source = torch.arange(num_low, num_low + num_high, device=low_band.device) % num_low
-        return torch.polar(torch.ones_like(low_band.real[:, source]), low_band[:, source].angle())
+        replicated = torch.polar(ones.real, low_band[:, source].angle())
+        return torch.where((source == 0)[None, :, None], ones, replicated)
 
     def forward(
         self,
