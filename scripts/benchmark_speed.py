@@ -79,6 +79,34 @@ def bench_model(name: str, args: argparse.Namespace, rng: np.random.Generator) -
     return rows
 
 
+def bench_preset(spec: str, seconds: float, repeats: int, rng: np.random.Generator) -> dict:
+    """Time an architecture preset with random weights (speed does not depend on the weights)."""
+    from hf_audiosr.models import build_config, build_model
+    from hf_audiosr.pipeline_audio_super_resolution import AudioSuperResolutionPipeline
+
+    arch, preset = spec.split(":")
+    config = build_config(arch, preset, input_sampling_rate=8000, output_sampling_rate=16000)
+    model = build_model(config).eval()
+    fe = hf_audiosr.AudioSRFeatureExtractor(
+        sampling_rate=8000, output_sampling_rate=16000, interpolation=config.interpolation
+    )
+    pipe = AudioSuperResolutionPipeline(model=model, feature_extractor=fe)
+    x = (0.1 * rng.standard_normal(int(8000 * seconds))).astype(np.float32)
+    t_sinc = timed(lambda: interpolate(x, 2, "sinc"), repeats)
+    t = timed(lambda: pipe(x, sampling_rate=8000), repeats)
+    params = sum(p.numel() for p in model.parameters())
+    print(
+        f"{spec:28} {seconds:6.0f} s  fp32 RTF {t / seconds:.4f}  ({params:,} parameters)  fp32/sinc {t / t_sinc:.1f}"
+    )
+    return {
+        "preset": spec,
+        "seconds": seconds,
+        "fp32_rtf": t / seconds,
+        "vs_sinc": t / t_sinc,
+        "parameters": params,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -89,6 +117,12 @@ def main() -> None:
     parser.add_argument("--models", nargs="*", default=None, help="bundled names (default: all)")
     parser.add_argument("--train-steps", type=int, default=10)
     parser.add_argument("--json", default=None, help="write the results here")
+    parser.add_argument(
+        "--presets",
+        nargs="*",
+        default=[],
+        help="also time untrained architecture presets, e.g. audiounet:paper tfilm_unet:small (10 s input)",
+    )
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -97,6 +131,8 @@ def main() -> None:
     names = args.models or list(hf_audiosr.bundled_models())
     for name in names:
         results["rows"].extend(bench_model(name, args, rng))
+    for spec in args.presets:
+        results["rows"].append(bench_preset(spec, 10.0, args.repeats, rng))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)

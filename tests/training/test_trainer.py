@@ -441,3 +441,39 @@ def test_two_processes_share_gradients_and_split_data(tmp_path, audio_dirs):
     assert {"random_states_0.pkl", "random_states_1.pkl", COMPLETE_MARKER} <= {
         p.name for p in checkpoint.iterdir()
     }
+
+
+def test_init_from_starts_from_a_saved_model_and_checks_its_config(
+    tmp_path, audio_dirs, in_process
+):
+    from hf_audiosr.models import AudioUNetConfig, AudioUNetForAudioSuperResolution
+    from hf_audiosr.training import parse_training_args
+    from hf_audiosr.training.trainer import SuperResolutionTrainer
+
+    torch.manual_seed(123)
+    source = AudioUNetForAudioSuperResolution(AudioUNetConfig.from_preset("tiny"))
+    source.save_pretrained(tmp_path / "source")
+    config = write_config(
+        tmp_path / "a", audio_dirs, max_steps=2, init_from=str(tmp_path / "source")
+    )
+    trainer = SuperResolutionTrainer(parse_training_args([str(config)]))
+    for (name, a), b in zip(trainer.model.state_dict().items(), source.state_dict().values()):
+        assert torch.equal(a, b), name
+    _reset_accelerate_state()
+    other = write_config(
+        tmp_path / "b",
+        audio_dirs,
+        max_steps=2,
+        init_from=str(tmp_path / "source"),
+        model_overrides=json.dumps({"bottleneck_filters": 24}),
+    )
+    with pytest.raises(
+        ValueError, match=r"its config differs from this run's in \['bottleneck_filters'\]"
+    ):
+        SuperResolutionTrainer(parse_training_args([str(other)]))
+
+
+def _reset_accelerate_state() -> None:
+    from accelerate.state import AcceleratorState
+
+    AcceleratorState._reset_state(reset_partial_state=True)

@@ -161,6 +161,10 @@ class SuperResolutionTrainingArguments:
     resume: bool = field(
         default=True, metadata={"help": "Resume from the newest complete checkpoint."}
     )
+    init_from: str | None = field(
+        default=None,
+        metadata={"help": "Start from this model's weights (bundled name or folder; same config)."},
+    )
     description: str = field(
         default="", metadata={"help": "Free text recorded in the model's recipe."}
     )

@@ -130,6 +130,8 @@ class SuperResolutionTrainer:
             **overrides,
         )
         self.model = build_model(self.config)
+        if args.init_from:
+            self._load_initial_weights(args.init_from)
         # Built after the generator, so a generator's initial weights do not depend on whether the
         # run is adversarial.
         self.discriminator = (
@@ -171,6 +173,25 @@ class SuperResolutionTrainer:
                 )
         self.stft_loss = MultiResolutionSTFTLoss()
         self.num_parameters = sum(p.numel() for p in self.model.parameters())
+
+    def _load_initial_weights(self, name_or_path: str) -> None:
+        """Fine-tuning: copy a saved model's weights; its config must match this run's."""
+        from ..loading import load_model
+
+        source = load_model(name_or_path)
+        if source.config.to_diff_dict() != self.config.to_diff_dict():
+            mine, theirs = self.config.to_diff_dict(), source.config.to_diff_dict()
+            diff = sorted(
+                k
+                for k in set(mine) | set(theirs)
+                if mine.get(k) != theirs.get(k)
+                and k not in ("architectures", "dtype", "transformers_version")
+            )
+            if diff:
+                raise ValueError(
+                    f"init_from {name_or_path}: its config differs from this run's in {diff}"
+                )
+        self.model.load_state_dict(source.state_dict())
 
     # ------------------------------------------------------------------ helpers
     @property
