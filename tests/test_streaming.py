@@ -223,3 +223,16 @@ def test_non_positive_chunk_length_raises(tiny_model, write_audio, tmp_path, sig
     src = write_audio("in.wav", signal(800, 8000), 8000)
     with pytest.raises(ValueError, match="chunk_length_s must be positive"):
         stream(tiny_model, src, tmp_path / "out.wav", chunk_length_s=0)
+
+
+def test_written_files_get_ordinary_permissions(tmp_path):
+    import os
+
+    from hf_audiosr.audio_io import write_audio
+
+    umask = os.umask(0o022)
+    try:
+        path = write_audio(tmp_path / "x.wav", np.zeros(100, dtype=np.float32), 8000)
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644

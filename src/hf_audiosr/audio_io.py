@@ -125,6 +125,10 @@ class AtomicAudioWriter:
 
     def close(self) -> None:
         self._file.close()
+        # mkstemp creates the file as 0600; give the result the permissions a plain open() would
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.tmp, 0o666 & ~umask)
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
