@@ -135,6 +135,13 @@ def cmd_upsample(args: argparse.Namespace) -> int:
                 "(write .wav to keep them as float)",
                 file=sys.stderr,
             )
+        if info["sampling_rate_in"] > fe.sampling_rate:
+            print(
+                f"note: {src} is at {info['sampling_rate_in']} Hz, above the model's "
+                f"{fe.sampling_rate} Hz input: its content above {fe.sampling_rate // 2} Hz was "
+                "replaced by the model's prediction",
+                file=sys.stderr,
+            )
         print(f"{src} ({info['sampling_rate_in']} Hz) -> {dst} ({info['sampling_rate']} Hz)")
         if args.plot:
             png = _plot(src, dst)
