@@ -32,9 +32,9 @@ def results_yaml(rows: list[dict], name: str, dataset_name: str) -> str:
             f"  - task:\n      type: audio-to-audio\n      name: {_yaml_str('audio super-resolution ' + r['condition'])}"
         )
         out.append(
-            f"    dataset:\n      name: {_yaml_str(dataset_name + ' / ' + r['source'] + ' (n=' + str(r['n']) + ')')}"
+            f"    dataset:\n      name: {_yaml_str(dataset_name + ': ' + r['source'] + ' (n=' + str(r['n']) + ')')}"
         )
-        out.append("      type: vctk")
+        out.append("      type: shared-eval")
         out.append("    metrics:")
         for key, label, value in metrics:
             out.append(
@@ -124,7 +124,7 @@ def render_model_card(
         "model_type": config["model_type"],
         "datasets_yaml": "\n".join(f"- {d}" for d in datasets),
         "name": name,
-        "results_yaml": results_yaml(ours, name, "VCTK 0.92 test speakers, shared/data/eval"),
+        "results_yaml": results_yaml(ours, name, "hf-audiosr evaluation clips"),
         "summary": summary,
         "architecture": config.get("architectures", [config["model_type"]])[0],
         "preset": config.get("preset"),
