@@ -1,4 +1,4 @@
-"""Pieces every hf-audiosr architecture shares: fixed interpolation and length handling."""
+"""Pieces every hf-audiosr architecture shares: fixed interpolation, length handling, outputs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .dsp import interpolation_taps
+from .modeling_outputs import AudioSuperResolutionOutput
 
 
 class AudioSRInterpolation(nn.Module):
@@ -69,3 +70,46 @@ def pixel_shuffle_1d(hidden_states: torch.Tensor, factor: int) -> torch.Tensor:
     out_channels = channels // factor
     hidden_states = hidden_states.view(batch, factor, out_channels, length)
     return hidden_states.permute(0, 2, 3, 1).reshape(batch, out_channels, length * factor)
+
+
+def check_labels(labels: torch.Tensor, audio_values: torch.Tensor) -> torch.Tensor:
+    """``labels`` as ``(batch, time)`` (see :func:`as_batch`), checked against ``audio_values``."""
+    labels = as_batch(labels)
+    if labels.shape != audio_values.shape:
+        raise ValueError(
+            f"labels must have shape {tuple(audio_values.shape)} (factor x input length), "
+            f"got {tuple(labels.shape)}"
+        )
+    return labels
+
+
+def super_resolution_output(
+    audio_values: torch.Tensor,
+    *,
+    labels: torch.Tensor | None = None,
+    loss: torch.Tensor | None = None,
+    interpolated_values: torch.Tensor | None = None,
+    return_dict: bool = True,
+) -> AudioSuperResolutionOutput | tuple:
+    """The end of every model's ``forward``: the loss and the output in the form asked for.
+
+    Args:
+        audio_values: The model's ``(batch, factor * time)`` output.
+        labels: High-resolution target; when given, ``loss`` is the mean squared error (computed
+            in float32) between ``audio_values`` and it.
+        loss: A loss the model computed itself (and checked its labels for, see
+            :func:`check_labels`); only without ``labels``.
+        interpolated_values: The fixed interpolation, when the caller asked for it.
+        return_dict: An [`AudioSuperResolutionOutput`] if true, else the tuple of its non-``None``
+            fields ``(loss, audio_values, interpolated_values)``.
+    """
+    if labels is not None:
+        if loss is not None:
+            raise ValueError("pass labels or a precomputed loss, not both")
+        labels = check_labels(labels, audio_values)
+        loss = F.mse_loss(audio_values.float(), labels.float())
+    if not return_dict:
+        return tuple(v for v in (loss, audio_values, interpolated_values) if v is not None)
+    return AudioSuperResolutionOutput(
+        loss=loss, audio_values=audio_values, interpolated_values=interpolated_values
+    )

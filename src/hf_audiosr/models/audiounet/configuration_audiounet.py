@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from transformers import PretrainedConfig
 
-from ...dsp import INTERPOLATIONS
+from ...configuration_utils import (
+    AudioSRConfigMixin,
+    as_int_tuples,
+    validate_dropout,
+    validate_interpolation,
+    validate_rates,
+)
 
 AUDIOUNET_PRESETS: dict[str, dict] = {
     # The published network: B = 4 down blocks with the filter counts and kernel sizes of the
@@ -48,7 +54,7 @@ AUDIOUNET_PRESETS: dict[str, dict] = {
 }
 
 
-class AudioUNetConfig(PretrainedConfig):
+class AudioUNetConfig(AudioSRConfigMixin, PretrainedConfig):
     r"""Configuration of [`AudioUNetForAudioSuperResolution`].
 
     Args:
@@ -79,6 +85,8 @@ class AudioUNetConfig(PretrainedConfig):
     """
 
     model_type = "audiosr-audiounet"
+    presets = AUDIOUNET_PRESETS
+    preset_label = "AudioUNet"
 
     def __init__(
         self,
@@ -94,17 +102,8 @@ class AudioUNetConfig(PretrainedConfig):
         preset: str | None = None,
         **kwargs,
     ):
-        down_filters = tuple(int(f) for f in down_filters)
-        down_kernel_sizes = tuple(int(k) for k in down_kernel_sizes)
-        if input_sampling_rate <= 0 or output_sampling_rate <= 0:
-            raise ValueError(
-                f"sampling rates must be positive, got {input_sampling_rate} and {output_sampling_rate}"
-            )
-        if output_sampling_rate % input_sampling_rate:
-            raise ValueError(
-                "output_sampling_rate must be an integer multiple of input_sampling_rate, got "
-                f"{output_sampling_rate} and {input_sampling_rate}"
-            )
+        down_filters, down_kernel_sizes = as_int_tuples(down_filters, down_kernel_sizes)
+        validate_rates(input_sampling_rate, output_sampling_rate)
         if not down_filters or len(down_filters) != len(down_kernel_sizes):
             raise ValueError(
                 "down_filters and down_kernel_sizes must be non-empty and of equal length, got "
@@ -113,12 +112,8 @@ class AudioUNetConfig(PretrainedConfig):
         for k in (*down_kernel_sizes, bottleneck_kernel_size):
             if k < 1 or k % 2 == 0:
                 raise ValueError(f"kernel sizes must be odd positive integers, got {k}")
-        if interpolation not in INTERPOLATIONS:
-            raise ValueError(
-                f"interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}"
-            )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        validate_interpolation(interpolation)
+        validate_dropout(dropout)
         self.input_sampling_rate = int(input_sampling_rate)
         self.output_sampling_rate = int(output_sampling_rate)
         self.down_filters = down_filters
@@ -130,20 +125,6 @@ class AudioUNetConfig(PretrainedConfig):
         self.interpolation = interpolation
         self.preset = preset
         super().__init__(**kwargs)
-
-    @classmethod
-    def from_preset(cls, name: str, **kwargs) -> AudioUNetConfig:
-        """Build a config from a named preset (`"paper"`, `"small"`, `"tiny"`); kwargs override."""
-        if name not in AUDIOUNET_PRESETS:
-            raise ValueError(
-                f"unknown AudioUNet preset {name!r}; choose one of {sorted(AUDIOUNET_PRESETS)}"
-            )
-        return cls(**{**AUDIOUNET_PRESETS[name], "preset": name, **kwargs})
-
-    @property
-    def upsampling_factor(self) -> int:
-        """Output samples per input sample."""
-        return self.output_sampling_rate // self.input_sampling_rate
 
     @property
     def num_blocks(self) -> int:

@@ -6,7 +6,7 @@ import math
 
 from transformers import PretrainedConfig
 
-from ...dsp import INTERPOLATIONS
+from ...configuration_utils import AudioSRConfigMixin, validate_interpolation
 
 PHASE_INITS = ("replicate", "zero")
 
@@ -58,7 +58,7 @@ SPECTROGRAM_PRESETS: dict[str, dict] = {
 }
 
 
-class SpectrogramSRConfig(PretrainedConfig):
+class SpectrogramSRConfig(AudioSRConfigMixin, PretrainedConfig):
     r"""Configuration of [`SpectrogramSRForAudioSuperResolution`].
 
     The model interpolates the input to the output rate, takes an STFT there, predicts the
@@ -104,6 +104,8 @@ class SpectrogramSRConfig(PretrainedConfig):
     """
 
     model_type = "audiosr-spectrogram"
+    presets = SPECTROGRAM_PRESETS
+    preset_label = "spectrogram"
 
     def __init__(
         self,
@@ -155,10 +157,7 @@ class SpectrogramSRConfig(PretrainedConfig):
             raise ValueError(f"phase_init must be one of {PHASE_INITS}, got {phase_init!r}")
         if magnitude_floor <= 0:
             raise ValueError(f"magnitude_floor must be positive, got {magnitude_floor}")
-        if interpolation not in INTERPOLATIONS:
-            raise ValueError(
-                f"interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}"
-            )
+        validate_interpolation(interpolation)
         self.input_sampling_rate = int(input_sampling_rate)
         self.output_sampling_rate = int(output_sampling_rate)
         self.n_fft = int(n_fft)
@@ -173,20 +172,6 @@ class SpectrogramSRConfig(PretrainedConfig):
         self.interpolation = interpolation
         self.preset = preset
         super().__init__(**kwargs)
-
-    @classmethod
-    def from_preset(cls, name: str, **kwargs) -> SpectrogramSRConfig:
-        """Build a config from a named preset (`"paper"`, `"small"`, `"tiny"`); kwargs override."""
-        if name not in SPECTROGRAM_PRESETS:
-            raise ValueError(
-                f"unknown spectrogram preset {name!r}; choose one of {sorted(SPECTROGRAM_PRESETS)}"
-            )
-        return cls(**{**SPECTROGRAM_PRESETS[name], "preset": name, **kwargs})
-
-    @property
-    def upsampling_factor(self) -> int:
-        """Output samples per input sample."""
-        return self.output_sampling_rate // self.input_sampling_rate
 
     @property
     def num_freq_bins(self) -> int:

@@ -22,7 +22,12 @@ from transformers import PreTrainedModel
 from transformers import initialization as init
 
 from ...modeling_outputs import AudioSuperResolutionOutput
-from ...modeling_utils import AudioSRInterpolation, as_batch
+from ...modeling_utils import (
+    AudioSRInterpolation,
+    as_batch,
+    check_labels,
+    super_resolution_output,
+)
 from .configuration_spectrogram import SpectrogramSRConfig
 
 # The new band starts about 20 dB (a factor of 0.1 in magnitude) below the frame's mean low-band
@@ -299,21 +304,14 @@ class SpectrogramSRForAudioSuperResolution(SpectrogramSRPreTrainedModel):
 
             loss = None
             if labels is not None:
-                labels = as_batch(labels)
-                if labels.shape != audio_values.shape:
-                    raise ValueError(
-                        f"labels must have shape {tuple(audio_values.shape)} (factor x input "
-                        f"length), got {tuple(labels.shape)}"
-                    )
+                labels = check_labels(labels, audio_values)
                 target = self.log_magnitude(self.stft(labels.to(compute_dtype))[:, num_low:].abs())
                 loss = (high_log_magnitude - target).abs().mean()
-        audio_values = audio_values.to(dtype)
-
-        interpolated_values = interpolated if output_interpolated else None
-        if not return_dict:
-            return tuple(v for v in (loss, audio_values, interpolated_values) if v is not None)
-        return AudioSuperResolutionOutput(
-            loss=loss, audio_values=audio_values, interpolated_values=interpolated_values
+        return super_resolution_output(
+            audio_values.to(dtype),
+            loss=loss,
+            interpolated_values=interpolated if output_interpolated else None,
+            return_dict=return_dict,
         )
 
 

@@ -7,7 +7,13 @@ import math
 
 from transformers import PretrainedConfig
 
-from ...dsp import INTERPOLATIONS
+from ...configuration_utils import (
+    AudioSRConfigMixin,
+    as_int_tuples,
+    validate_dropout,
+    validate_interpolation,
+    validate_rates,
+)
 
 TFILM_UNET_PRESETS: dict[str, dict] = {
     # The published audio super-resolution network (the paper's Figure 2 and its code,
@@ -67,18 +73,6 @@ TFILM_UNET_PRESETS: dict[str, dict] = {
 }
 
 
-def validate_rates(input_sampling_rate: int, output_sampling_rate: int) -> None:
-    if input_sampling_rate <= 0 or output_sampling_rate <= 0:
-        raise ValueError(
-            f"sampling rates must be positive, got {input_sampling_rate} and {output_sampling_rate}"
-        )
-    if output_sampling_rate % input_sampling_rate:
-        raise ValueError(
-            "output_sampling_rate must be an integer multiple of input_sampling_rate, got "
-            f"{output_sampling_rate} and {input_sampling_rate}"
-        )
-
-
 def validate_unet(
     prefix: str,
     filters: tuple[int, ...],
@@ -116,7 +110,7 @@ def validate_tfilm(
         )
 
 
-class TFiLMUNetConfig(PretrainedConfig):
+class TFiLMUNetConfig(AudioSRConfigMixin, PretrainedConfig):
     r"""Configuration of [`TFiLMUNetForAudioSuperResolution`].
 
     The network is AudioUNet's U-Net with dilated convolutions, max-pool downsampling and a
@@ -167,6 +161,8 @@ class TFiLMUNetConfig(PretrainedConfig):
     """
 
     model_type = "audiosr-tfilm-unet"
+    presets = TFILM_UNET_PRESETS
+    preset_label = "TFiLM U-Net"
 
     def __init__(
         self,
@@ -185,17 +181,12 @@ class TFiLMUNetConfig(PretrainedConfig):
         preset: str | None = None,
         **kwargs,
     ):
-        down_filters = tuple(int(f) for f in down_filters)
-        down_kernel_sizes = tuple(int(k) for k in down_kernel_sizes)
+        down_filters, down_kernel_sizes = as_int_tuples(down_filters, down_kernel_sizes)
         validate_rates(input_sampling_rate, output_sampling_rate)
         validate_unet("down_", down_filters, down_kernel_sizes, bottleneck_kernel_size, dilation)
         validate_tfilm("", int(block_size), len(down_filters), tfilm_window)
-        if interpolation not in INTERPOLATIONS:
-            raise ValueError(
-                f"interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}"
-            )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        validate_interpolation(interpolation)
+        validate_dropout(dropout)
         self.input_sampling_rate = int(input_sampling_rate)
         self.output_sampling_rate = int(output_sampling_rate)
         self.down_filters = down_filters
@@ -210,21 +201,6 @@ class TFiLMUNetConfig(PretrainedConfig):
         self.interpolation = interpolation
         self.preset = preset
         super().__init__(**kwargs)
-
-    @classmethod
-    def from_preset(cls, name: str, **kwargs) -> TFiLMUNetConfig:
-        """Build a config from a named preset (`"paper"`, `"thesis"`, `"small"`, `"tiny"`);
-        kwargs override."""
-        if name not in TFILM_UNET_PRESETS:
-            raise ValueError(
-                f"unknown TFiLM U-Net preset {name!r}; choose one of {sorted(TFILM_UNET_PRESETS)}"
-            )
-        return cls(**{**TFILM_UNET_PRESETS[name], "preset": name, **kwargs})
-
-    @property
-    def upsampling_factor(self) -> int:
-        """Output samples per input sample."""
-        return self.output_sampling_rate // self.input_sampling_rate
 
     @property
     def num_blocks(self) -> int:

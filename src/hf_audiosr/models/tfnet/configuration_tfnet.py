@@ -7,8 +7,14 @@ import math
 
 from transformers import PretrainedConfig
 
-from ...dsp import INTERPOLATIONS
-from ..tfilm_unet.configuration_tfilm_unet import validate_rates, validate_unet
+from ...configuration_utils import (
+    AudioSRConfigMixin,
+    as_int_tuples,
+    validate_dropout,
+    validate_interpolation,
+    validate_rates,
+)
+from ..tfilm_unet.configuration_tfilm_unet import validate_unet
 
 TFNET_PRESETS: dict[str, dict] = {
     # The published network: two "slim" AudioUNets (AudioUNet with half the filters: 64/128/256/256,
@@ -98,11 +104,7 @@ def validate_frames(frame_length: int, hop_length: int, spectral_multiple: int) 
         )
 
 
-def as_int_tuples(*sequences) -> tuple[tuple[int, ...], ...]:
-    return tuple(tuple(int(v) for v in values) for values in sequences)
-
-
-class TFNetConfig(PretrainedConfig):
+class TFNetConfig(AudioSRConfigMixin, PretrainedConfig):
     r"""Configuration of [`TFNetForAudioSuperResolution`].
 
     Two AudioUNet-style branches see the interpolated input: the time branch predicts a waveform
@@ -154,6 +156,8 @@ class TFNetConfig(PretrainedConfig):
     """
 
     model_type = "audiosr-tfnet"
+    presets = TFNET_PRESETS
+    preset_label = "TFNet"
 
     def __init__(
         self,
@@ -185,12 +189,8 @@ class TFNetConfig(PretrainedConfig):
             "spectral_", spectral_filters, spectral_kernel_sizes, spectral_bottleneck_kernel_size
         )
         validate_frames(int(frame_length), int(hop_length), 2 ** (len(spectral_filters) + 1))
-        if interpolation not in INTERPOLATIONS:
-            raise ValueError(
-                f"interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}"
-            )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        validate_interpolation(interpolation)
+        validate_dropout(dropout)
         self.input_sampling_rate = int(input_sampling_rate)
         self.output_sampling_rate = int(output_sampling_rate)
         self.time_filters = time_filters
@@ -209,21 +209,6 @@ class TFNetConfig(PretrainedConfig):
         self.interpolation = interpolation
         self.preset = preset
         super().__init__(**kwargs)
-
-    @classmethod
-    def from_preset(cls, name: str, **kwargs) -> TFNetConfig:
-        """Build a config from a named preset (`"paper"`, `"thesis"`, `"small"`, `"tiny"`);
-        kwargs override."""
-        if name not in TFNET_PRESETS:
-            raise ValueError(
-                f"unknown TFNet preset {name!r}; choose one of {sorted(TFNET_PRESETS)}"
-            )
-        return cls(**{**TFNET_PRESETS[name], "preset": name, **kwargs})
-
-    @property
-    def upsampling_factor(self) -> int:
-        """Output samples per input sample."""
-        return self.output_sampling_rate // self.input_sampling_rate
 
     @property
     def num_frequency_bins(self) -> int:

@@ -37,7 +37,13 @@ from transformers import PreTrainedModel
 from transformers import initialization as init
 
 from ...modeling_outputs import AudioSuperResolutionOutput
-from ...modeling_utils import AudioSRInterpolation, as_batch, pad_to_multiple, pixel_shuffle_1d
+from ...modeling_utils import (
+    AudioSRInterpolation,
+    as_batch,
+    pad_to_multiple,
+    pixel_shuffle_1d,
+    super_resolution_output,
+)
 from .configuration_tfnet import TFNetConfig
 
 
@@ -291,21 +297,11 @@ def tfnet_forward(
     spectral_magnitude = model.spectral_branch(padded)
     audio_values = model.fusion(time_values, spectral_magnitude)[:, :length]
 
-    loss = None
-    if labels is not None:
-        labels = as_batch(labels)
-        if labels.shape != audio_values.shape:
-            raise ValueError(
-                f"labels must have shape {tuple(audio_values.shape)} (factor x input length), "
-                f"got {tuple(labels.shape)}"
-            )
-        loss = F.mse_loss(audio_values.float(), labels.float())
-
-    interpolated_values = interpolated if output_interpolated else None
-    if not return_dict:
-        return tuple(v for v in (loss, audio_values, interpolated_values) if v is not None)
-    return AudioSuperResolutionOutput(
-        loss=loss, audio_values=audio_values, interpolated_values=interpolated_values
+    return super_resolution_output(
+        audio_values,
+        labels=labels,
+        interpolated_values=interpolated if output_interpolated else None,
+        return_dict=return_dict,
     )
 
 

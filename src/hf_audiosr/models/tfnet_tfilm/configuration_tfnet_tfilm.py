@@ -7,9 +7,15 @@ import math
 
 from transformers import PretrainedConfig
 
-from ...dsp import INTERPOLATIONS
-from ..tfilm_unet.configuration_tfilm_unet import validate_rates, validate_tfilm, validate_unet
-from ..tfnet.configuration_tfnet import as_int_tuples, validate_frames
+from ...configuration_utils import (
+    AudioSRConfigMixin,
+    as_int_tuples,
+    validate_dropout,
+    validate_interpolation,
+    validate_rates,
+)
+from ..tfilm_unet.configuration_tfilm_unet import validate_tfilm, validate_unet
+from ..tfnet.configuration_tfnet import validate_frames
 
 TFNET_TFILM_PRESETS: dict[str, dict] = {
     # The thesis' proposed model ("gionet" in its `src/params.py`), sized for its equal-parameter
@@ -76,7 +82,7 @@ TFNET_TFILM_PRESETS: dict[str, dict] = {
 }
 
 
-class TFNetTFiLMConfig(PretrainedConfig):
+class TFNetTFiLMConfig(AudioSRConfigMixin, PretrainedConfig):
     r"""Configuration of [`TFNetTFiLMForAudioSuperResolution`]: TFNet's time and spectral branches
     and spectral fusion layer ([`TFNetConfig`]), with TFiLM U-Nets ([`TFiLMUNetConfig`]) in both
     branches instead of AudioUNets.
@@ -133,6 +139,8 @@ class TFNetTFiLMConfig(PretrainedConfig):
     """
 
     model_type = "audiosr-tfnet-tfilm"
+    presets = TFNET_TFILM_PRESETS
+    preset_label = "TFNet-TFiLM"
 
     def __init__(
         self,
@@ -176,12 +184,8 @@ class TFNetTFiLMConfig(PretrainedConfig):
         validate_tfilm("time_", int(time_block_size), len(time_filters), tfilm_window)
         validate_tfilm("spectral_", int(spectral_block_size), len(spectral_filters))
         validate_frames(int(frame_length), int(hop_length), int(spectral_block_size))
-        if interpolation not in INTERPOLATIONS:
-            raise ValueError(
-                f"interpolation must be one of {INTERPOLATIONS}, got {interpolation!r}"
-            )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        validate_interpolation(interpolation)
+        validate_dropout(dropout)
         self.input_sampling_rate = int(input_sampling_rate)
         self.output_sampling_rate = int(output_sampling_rate)
         self.time_filters = time_filters
@@ -204,20 +208,6 @@ class TFNetTFiLMConfig(PretrainedConfig):
         self.interpolation = interpolation
         self.preset = preset
         super().__init__(**kwargs)
-
-    @classmethod
-    def from_preset(cls, name: str, **kwargs) -> TFNetTFiLMConfig:
-        """Build a config from a named preset (`"paper"`, `"small"`, `"tiny"`); kwargs override."""
-        if name not in TFNET_TFILM_PRESETS:
-            raise ValueError(
-                f"unknown TFNet-TFiLM preset {name!r}; choose one of {sorted(TFNET_TFILM_PRESETS)}"
-            )
-        return cls(**{**TFNET_TFILM_PRESETS[name], "preset": name, **kwargs})
-
-    @property
-    def upsampling_factor(self) -> int:
-        """Output samples per input sample."""
-        return self.output_sampling_rate // self.input_sampling_rate
 
     @property
     def num_frequency_bins(self) -> int:
