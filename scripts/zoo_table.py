@@ -30,6 +30,7 @@ def main() -> None:
         rows = [r for r in csv.DictReader(f) if r["condition"] == args.condition]
     speed = json.loads(Path(args.speed).read_text())["rows"] if Path(args.speed).is_file() else []
     rtf = {r["model"]: r["fp32_rtf"] for r in speed if r.get("seconds") == 10.0 and "model" in r}
+    preset_rtf = {r["preset"]: r["fp32_rtf"] for r in speed if "preset" in r}
     pooled: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for r in rows:
         if r["kind"] in ("ours", "baseline"):
@@ -45,7 +46,13 @@ def main() -> None:
         info = models.get(system)
         arch = info["architecture"].removeprefix("audiosr-") if info else "-"
         params = f"{info['num_parameters']:,}" if info else "-"
-        speed_s = f"{rtf[system]:.4f}" if system in rtf else "-"
+        key = f"{arch.replace('-', '_')}:{info['preset']}" if info else None
+        if system in rtf:
+            speed_s = f"{rtf[system]:.4f}"
+        elif key in preset_rtf:
+            speed_s = f"{preset_rtf[key]:.4f}"
+        else:
+            speed_s = "-"
         print(
             f"| {system} | {arch} | {params} | {len(m['lsd'])} | {mean['lsd']:.3f} | "
             f"{mean['lsd_hf']:.3f} | {mean['snr']:.2f} | {speed_s} |"

@@ -28,7 +28,8 @@ def test_benchmark_speed_reports_rtf_against_sinc(tmp_path):
     out = tmp_path / "speed.json"
     result = run_script(
         "benchmark_speed.py", "--durations", "2", "--repeats", "1", "--train-steps", "1",
-        "--presets", "audiounet:tiny", "--json", str(out), cwd=tmp_path,
+        "--models", "audiounet-speech-8k-16k", "--presets", "audiounet:tiny",
+        "--json", str(out), cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     rows = json.loads(out.read_text())["rows"]

@@ -79,6 +79,7 @@ def model_summary(name: str, path: Path) -> dict:
         "training": {
             "description": args.get("description", ""),
             "steps": recipe.get("step"),
+            "max_steps": args.get("max_steps"),
             "batch_size": args.get("batch_size"),
             "train_minutes": recipe.get("train_corpus_minutes"),
             "degradations": {k: args.get(f"degradation_{k}") for k in ("sinc", "cheby", "fft")},

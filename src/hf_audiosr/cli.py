@@ -174,7 +174,10 @@ def cmd_models(args: argparse.Namespace) -> int:
     print(f"{'name':28} {'architecture':20} {'in Hz':>7} {'out Hz':>7} {'params':>9}  recipe")
     for r in rows:
         t = r["training"]
-        recipe = f"{t['steps']} steps x {t['batch_size']}, {t['train_minutes']} min of audio"
+        recipe = (
+            f"step {t['steps']} of {t['max_steps']} x batch {t['batch_size']}, "
+            f"{t['train_minutes']} min of audio"
+        )
         print(
             f"{r['name']:28} {r['architecture']:20} {r['input_sampling_rate']:>7} "
             f"{r['output_sampling_rate']:>7} {r['num_parameters'] or 0:>9,}  {recipe}"
