@@ -186,3 +186,34 @@ def test_derived_rates_rescore_peers_at_a_lower_target(tmp_path):
     derived = {r["system"]: r for r in tables[("toy (from 32k outputs)", "8k->16k")]}
     assert derived["Oracle"]["lsd"] < 1e-6  # resampled the same way as the reference
     assert derived["sinc interpolation (ours)"]["lsd_hf"] > 1.0
+
+
+def test_outputs_match_references_by_name_whatever_their_extension(tmp_path):
+    rows = []
+    for i in range(3):
+        ref = harmonic(16000, seconds=1.0, f0=120.0 + 30 * i)
+        for folder, ext in (("original", "flac"), ("system", "wav" if i == 2 else "flac")):
+            (tmp_path / folder).mkdir(exist_ok=True)
+            sf.write(
+                tmp_path / folder / f"sample_{i}.{ext}",
+                ref,
+                16000,
+                subtype="FLOAT" if ext == "wav" else "PCM_24",
+            )
+        base = {"source": "toy", "input_rate_hz": "8000", "target_rate_hz": "16000"}
+        rows.append(
+            {**base, "path": f"original/sample_{i}.flac", "role": "reference", "system": ""}
+        )
+        ext = "wav" if i == 2 else "flac"
+        rows.append(
+            {**base, "path": f"system/sample_{i}.{ext}", "role": "system_output", "system": "Copy"}
+        )
+    path = tmp_path / "MANIFEST.csv"
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    clips = sorted(read_manifest(path), key=lambda c: c.reference.name)
+    assert [c.outputs["Copy"].stem for c in clips] == ["sample_0", "sample_1", "sample_2"]
+    table = {r["system"]: r for r in summarize(run_benchmark(path))[("toy", "8k->16k")]}
+    assert table["Copy"]["n"] == 3 and table["Copy"]["lsd"] < 0.01

@@ -5,7 +5,8 @@ The manifest format is the one of ``shared/data/eval/MANIFEST.csv``: one row per
 ``system_output``, ``baseline_interp``, ...), ``system``, ``input_rate_hz`` and ``target_rate_hz``.
 Each non-reference row is matched to its reference within the same ``(source, input rate, target
 rate)`` group: by an explicit ``reference`` column when the manifest has one, else to the reference
-with the same file name in a sibling folder, else to the one sharing the longest path prefix.
+with the same file name (extension aside) in a sibling folder, else to the one sharing the longest
+path prefix; a second output of the same system for one reference is reported and ignored.
 
 Our models run on inputs simulated from each reference by a named protocol (``sinc`` by default,
 see :func:`hf_audiosr.dsp.degrade`), or on the manifest's own ``input`` rows. Everything, ours and
@@ -80,8 +81,8 @@ def read_manifest(manifest: str | os.PathLike) -> list[Clip]:
         if r.get("reference"):
             match = clips.get(r["reference"])
         elif candidates:
-            name = Path(r["path"]).name
-            same_name = [c for c in candidates if c.reference.name == name]
+            stem = Path(r["path"]).stem  # outputs may be .wav where references are .flac
+            same_name = [c for c in candidates if c.reference.stem == stem]
             pool = same_name or candidates
             match = max(
                 pool, key=lambda c: _common_prefix(str(c.reference.relative_to(root)), r["path"])
@@ -94,6 +95,15 @@ def read_manifest(manifest: str | os.PathLike) -> list[Clip]:
             match.manifest_input = root / r["path"]
         elif r["role"] in ("system_output", "baseline_interp"):
             system = r.get("system") or Path(r["path"]).stem
+            if system in match.outputs:
+                logger.warning(
+                    "%s and %s both match reference %s for %s; keeping the first",
+                    match.outputs[system],
+                    root / r["path"],
+                    match.reference,
+                    system,
+                )
+                continue
             match.outputs[system] = root / r["path"]
     return [c for c in clips.values()]
 
