@@ -2,6 +2,7 @@
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,7 +45,7 @@ def test_upsample_splits_files_between_two_processes(folder, tmp_path):
     out = tmp_path / "out"
     result = launch(["upsample", str(folder), "-o", str(out), "--quiet"], tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
-    shares = sorted(line for line in result.stdout.splitlines() if line.startswith("process "))
+    shares = sorted(re.findall(r"process \d/2: \d of 5 files", result.stdout))
     assert shares == ["process 0/2: 3 of 5 files", "process 1/2: 2 of 5 files"]
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.wav"))
     assert written == ["clip0.wav", "clip2.wav", "clip4.wav", "sub/clip1.wav", "sub/clip3.wav"]

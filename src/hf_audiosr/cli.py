@@ -15,6 +15,13 @@ from pathlib import Path
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+def say(message: str, file=None) -> None:
+    """Print one line with a single write, so lines of several processes never interleave."""
+    stream = file or sys.stdout
+    stream.write(message + "\n")
+    stream.flush()
+
+
 class CLIError(Exception):
     """An error to report as one line (no traceback)."""
 
@@ -87,7 +94,7 @@ def cmd_upsample(args: argparse.Namespace) -> int:
     with state.split_between_processes(items) as mine:
         mine = list(mine)
     if state.num_processes > 1:
-        print(
+        say(
             f"process {state.process_index}/{state.num_processes}: {len(mine)} of {len(items)} files"
         )
     for src, root in mine:
@@ -142,7 +149,7 @@ def cmd_upsample(args: argparse.Namespace) -> int:
                 "replaced by the model's prediction",
                 file=sys.stderr,
             )
-        print(f"{src} ({info['sampling_rate_in']} Hz) -> {dst} ({info['sampling_rate']} Hz)")
+        say(f"{src} ({info['sampling_rate_in']} Hz) -> {dst} ({info['sampling_rate']} Hz)")
         if args.plot:
             png = _plot(src, dst)
             print(f"spectrogram: {png}")
