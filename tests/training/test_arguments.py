@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from hf_audiosr.models import build_config
 from hf_audiosr.training import SuperResolutionTrainingArguments, parse_training_args
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
@@ -72,11 +73,17 @@ def test_unknown_key_in_the_file(tmp_path):
 
 
 def test_shipped_presets_parse():
-    presets = sorted(CONFIGS.glob("*.json"))
-    assert presets, f"no presets under {CONFIGS}"
+    presets = sorted(CONFIGS.rglob("*.json"))  # configs/ and configs/zoo/
+    assert len(presets) >= 10, f"expected the main and zoo presets under {CONFIGS}"
     for preset in presets:
         args = parse_training_args([str(preset)])
         assert args.output_dir and (args.train_dirs or args.train_corpus)
+        build_config(
+            args.architecture,
+            args.preset,
+            input_sampling_rate=args.input_sampling_rate,
+            output_sampling_rate=args.output_sampling_rate,
+        )
 
 
 @pytest.mark.parametrize(
