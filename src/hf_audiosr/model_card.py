@@ -107,6 +107,14 @@ def render_model_card(
         "stft/mag": args["loss_stft_mag"],
     }
     loss_description = " + ".join(f"{v:g} x {k}" for k, v in weights.items() if v)
+    if args.get("adversarial"):
+        loss_description += (
+            f" + {args['loss_adv_gen']:g} x adv/gen + {args['loss_adv_feat']:g} x adv/feat "
+            f"(least-squares GAN against the {args['discriminators']} discriminators of base width "
+            f"{args['discriminator_channels']}, from step {args['adversarial_start_step']})"
+        )
+    if args.get("init_from"):
+        loss_description += f"; started from the weights of `{args['init_from']}`"
     degradations = ", ".join(
         f"{k} {args['degradation_' + k]:g}"
         for k in ("sinc", "cheby", "fft")
