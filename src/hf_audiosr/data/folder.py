@@ -25,6 +25,7 @@ import numpy as np
 from transformers.utils import logging
 
 from ..audio_io import AudioLoadError, audio_info, find_audio_files
+from .corpus import trim_silence
 
 logger = logging.get_logger(__name__)
 
@@ -209,34 +210,6 @@ def _decode_mono(value) -> tuple[np.ndarray, int, str]:
     return audio.mean(axis=0), sampling_rate, str(name)
 
 
-def trim_silence_numpy(
-    audio: np.ndarray, top_db: float, frame_length: int = 2048, hop_length: int = 512
-) -> np.ndarray:
-    """Cut leading and trailing frames quieter than ``top_db`` below the loudest frame.
-
-    The rule of ``librosa.effects.trim`` (what :func:`hf_audiosr.data.trim_silence` calls):
-    frame mean squares over centred, zero-padded frames; a frame is sound when
-    ``10 log10(ms / max ms) > -top_db``; keep from the first sound frame's start to the last
-    one's end. Written with numpy so the transform avoids librosa's numba start-up (seconds per
-    process). Returns ``audio`` unchanged when no frame is sound.
-    """
-    audio = np.asarray(audio)
-    if audio.size == 0:
-        return audio
-    padded = np.pad(audio.astype(np.float64), frame_length // 2)
-    n_frames = 1 + (len(padded) - frame_length) // hop_length
-    frames = np.lib.stride_tricks.sliding_window_view(padded, frame_length)[::hop_length]
-    power = np.mean(frames[:n_frames] ** 2, axis=-1)
-    amin = 1e-10
-    db = 10 * np.log10(np.maximum(power, amin)) - 10 * np.log10(max(power.max(), amin))
-    sound = np.flatnonzero(db > -top_db)
-    if sound.size == 0:
-        return audio
-    start = int(sound[0] * hop_length)
-    end = min(len(audio), int((sound[-1] + 1) * hop_length))
-    return audio[start:end]
-
-
 def _row_key(value, index) -> int:
     """The integer that, with the seed and the epoch, fixes a row's randomness."""
     import hashlib
@@ -356,7 +329,7 @@ class SuperResolutionTransform:
             )
         audio = np.asarray(resample(audio, sampling_rate, self.output_sampling_rate), np.float64)
         if self.trim_silence_db is not None:
-            audio = trim_silence_numpy(audio, self.trim_silence_db)
+            audio = trim_silence(audio, self.trim_silence_db)
         return audio
 
     def pair(self, audio: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -428,7 +401,7 @@ def make_super_resolution_transform(
     ``path`` or ``bytes``, a path, bytes, or a ``{"array", "sampling_rate"}`` dict), mix the
     channels to mono, resample to ``output_sampling_rate`` (band-limited,
     :func:`hf_audiosr.dsp.resample`), optionally trim leading/trailing frames quieter than
-    ``trim_silence_db`` below the loudest one (:func:`trim_silence_numpy`, the rule of
+    ``trim_silence_db`` below the loudest one (:func:`hf_audiosr.data.trim_silence`, the rule of
     ``librosa.effects.trim``), cut a segment, and simulate the low-resolution input with
     :func:`hf_audiosr.dsp.degrade`.
 
