@@ -27,20 +27,25 @@ def _describe(source) -> str:
     return str(source) if isinstance(source, (str, os.PathLike)) else f"<{type(source).__name__}>"
 
 
+def check_audio_path(path: str | os.PathLike) -> Path:
+    """``path`` as a Path if it names a non-empty file; else :class:`AudioLoadError` saying why."""
+    path = Path(path)
+    if not path.exists():
+        raise AudioLoadError(f"{path}: no such file")
+    if path.is_dir():
+        raise AudioLoadError(f"{path}: is a directory, not an audio file")
+    if path.stat().st_size == 0:
+        raise AudioLoadError(f"{path}: the file is empty (0 bytes)")
+    return path
+
+
 def load_audio(source: str | os.PathLike | bytes, always_2d: bool = True) -> tuple[np.ndarray, int]:
     """Decode a file path or encoded bytes to float32 ``(channels, time)`` and its sampling rate."""
     import soundfile as sf
 
     name = _describe(source)
     if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.exists():
-            raise AudioLoadError(f"{name}: no such file")
-        if path.is_dir():
-            raise AudioLoadError(f"{name}: is a directory, not an audio file")
-        if path.stat().st_size == 0:
-            raise AudioLoadError(f"{name}: the file is empty (0 bytes)")
-        handle = path
+        handle = check_audio_path(source)
     elif isinstance(source, (bytes, bytearray)):
         if len(source) == 0:
             raise AudioLoadError("audio bytes are empty")

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .audio_io import AtomicAudioWriter, AudioLoadError, audio_info
+from .audio_io import AtomicAudioWriter, AudioLoadError, audio_info, check_audio_path
 from .pipeline_audio_super_resolution import crossfade_weights, plan_chunks
 
 BLOCK = 1 << 16
@@ -96,13 +96,7 @@ def upsample_file(
             "chunk_length_s must be positive and context_s, crossfade_s non-negative, got "
             f"{chunk_length_s}, {context_s}, {crossfade_s}"
         )
-    input_path = Path(input_path)
-    if not input_path.exists():
-        raise AudioLoadError(f"{input_path}: no such file")
-    if input_path.is_dir():
-        raise AudioLoadError(f"{input_path}: is a directory, not an audio file")
-    if input_path.stat().st_size == 0:
-        raise AudioLoadError(f"{input_path}: the file is empty (0 bytes)")
+    input_path = check_audio_path(input_path)
     frames, file_sr, channels = audio_info(input_path)
     if frames == 0:
         raise AudioLoadError(f"{input_path}: the file contains no samples")
