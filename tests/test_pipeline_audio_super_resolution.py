@@ -96,6 +96,35 @@ def test_int16_array_is_scaled_like_float(tiny_pipeline, signal):
     np.testing.assert_allclose(from_int, from_float, atol=1e-6)
 
 
+def test_flat_list_of_numbers_is_one_signal(tiny_pipeline, tiny_model_dir, signal):
+    x = signal(1000, 8000)
+    expected = tiny_pipeline(x, sampling_rate=8000)["audio"]
+    for pipe in (tiny_pipeline, hf_audiosr.pipeline(str(tiny_model_dir))):
+        for values in (x.tolist(), tuple(x.tolist())):
+            out = pipe(values, sampling_rate=8000)
+            assert isinstance(out, dict)
+            np.testing.assert_array_equal(out["audio"], expected)
+        out = pipe({"array": x.tolist(), "sampling_rate": 8000})
+        np.testing.assert_array_equal(out["audio"], expected)
+
+
+def test_list_of_python_ints_holds_sample_values_not_pcm(tiny_pipeline):
+    ints = [0, 1, -1, 0] * 100
+    from_ints = tiny_pipeline(ints, sampling_rate=8000)["audio"]
+    from_floats = tiny_pipeline(np.asarray(ints, dtype=np.float32), sampling_rate=8000)["audio"]
+    np.testing.assert_array_equal(from_ints, from_floats)
+
+
+def test_list_of_arrays_or_lists_is_still_a_batch(tiny_pipeline, signal):
+    a, b = signal(1000, 8000, seed=1), signal(600, 8000, seed=2)
+    expected = [tiny_pipeline(x, sampling_rate=8000)["audio"] for x in (a, b)]
+    for batch in ([a, b], [a.tolist(), b.tolist()]):
+        outputs = tiny_pipeline(batch, sampling_rate=8000)
+        assert isinstance(outputs, list) and len(outputs) == 2
+        for out, one in zip(outputs, expected):
+            np.testing.assert_array_equal(out["audio"], one)
+
+
 # ------------------------------------------------------------------------------ rates and lengths
 @pytest.mark.parametrize("length", [1, 7, 1001, 4096])
 def test_output_length_is_factor_times_input(tiny_pipeline, length, signal):

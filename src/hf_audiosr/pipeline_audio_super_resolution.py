@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from dataclasses import dataclass
 
@@ -71,11 +72,27 @@ def crossfade_weights(plan: ChunkPlan, length: int, factor: int) -> tuple[int, n
     return lo, w
 
 
+def is_number_list(values) -> bool:
+    """Whether ``values`` is a non-empty list or tuple of plain numbers (no bools): one signal."""
+    return (
+        isinstance(values, (list, tuple))
+        and len(values) > 0
+        and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values)
+    )
+
+
 def coerce_array(audio, name: str = "audio") -> np.ndarray:
     """Array-like -> float32 ``(channels, time)``. ``(time, channels)`` with few channels is
-    transposed (soundfile's layout)."""
+    transposed (soundfile's layout).
+
+    A list of numbers (or of equal-length lists of numbers) holds sample values as they are:
+    Python ints are not integer PCM (``[0, 1, -1]`` is full scale, not near-silence)."""
     if isinstance(audio, torch.Tensor):
         audio = audio.detach().cpu().float().numpy()
+    elif is_number_list(audio) or (
+        isinstance(audio, (list, tuple)) and audio and all(is_number_list(row) for row in audio)
+    ):
+        audio = np.asarray(audio, dtype=np.float32)
     audio = to_float32(np.asarray(audio))
     if audio.ndim == 1:
         audio = audio[None]
@@ -121,7 +138,7 @@ def read_input(inputs, sampling_rate: int | None) -> tuple[np.ndarray, int]:
     if isinstance(inputs, (bytes, bytearray)):
         audio, sr = load_audio(bytes(inputs))
         return coerce_array(audio), sr
-    if isinstance(inputs, (np.ndarray, torch.Tensor, list)):
+    if isinstance(inputs, (np.ndarray, torch.Tensor, list, tuple)):
         if sampling_rate is None:
             raise ValueError(
                 "an array input needs its rate: call the pipeline with sampling_rate=..., or pass "
@@ -137,8 +154,8 @@ def read_input(inputs, sampling_rate: int | None) -> tuple[np.ndarray, int]:
 class AudioSuperResolutionPipeline(ChunkPipeline):
     """Super-resolve audio with any hf-audiosr model.
 
-    Accepts a file path, encoded bytes, a numpy array / torch tensor with ``sampling_rate=``, or a
-    ``{"array", "sampling_rate"}`` dict, at any rate and with any number of channels (each channel
+    Accepts a file path, encoded bytes, a numpy array / torch tensor / flat list of numbers with
+    ``sampling_rate=``, or a ``{"array", "sampling_rate"}`` dict, at any rate and with any number of channels (each channel
     is processed on its own and the channel count is kept). The input is resampled to the model's
     input rate with a band-limited resampler, processed in overlapping chunks (bounded memory,
     cross-faded seams), and returned as ``{"audio": float32 array, "sampling_rate": int}``:
@@ -162,6 +179,16 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
         super().__init__(*args, **kwargs)
         if self.feature_extractor is None:
             raise ValueError("the audio-super-resolution pipeline needs a feature extractor")
+
+    def __call__(self, inputs, *args, **kwargs):
+        """Super-resolve one input, or a list of inputs (a list of results).
+
+        A list whose elements are all plain numbers is one mono signal, not a batch of numbers
+        (transformers takes every list as a batch); a list of arrays, lists, paths or dicts is a
+        batch as usual."""
+        if is_number_list(inputs):
+            inputs = np.asarray(inputs, dtype=np.float32)
+        return super().__call__(inputs, *args, **kwargs)
 
     def _sanitize_parameters(
         self,
