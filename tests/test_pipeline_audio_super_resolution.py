@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import math
+import re
+import shutil
 from pathlib import Path
 
 import librosa
@@ -57,6 +59,50 @@ def test_pipeline_without_model_uses_the_bundled_default(signal):
 def test_unknown_short_name_is_rejected():
     with pytest.raises(ValueError, match=r"unknown model 'no/such/model': not a bundled model"):
         hf_audiosr.pipeline("no/such/model")
+
+
+def _damaged_copy(src: Path, dst: Path, edit) -> Path:
+    """A copy of the model folder ``src`` whose ``model.safetensors`` tensors are ``edit(tensors)``."""
+    from safetensors.torch import load_file, save_file
+
+    shutil.copytree(src, dst)
+    tensors = edit(load_file(dst / "model.safetensors"))
+    save_file(tensors, dst / "model.safetensors", metadata={"format": "pt"})
+    return dst
+
+
+def _rename_first(tensors):
+    key = sorted(tensors)[0]
+    return {**{k: v for k, v in tensors.items() if k != key}, key + "_renamed": tensors[key]}
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: dict(sorted(t.items())[1:]), r"1 missing keys \(e\.g\. "),
+        (_rename_first, r"1 missing keys .*; 1 unexpected keys \(e\.g\. .*_renamed\)"),
+        (
+            lambda t: {**t, "extra.weight": torch.zeros(3)},
+            r"1 unexpected keys \(e\.g\. extra\.weight\)",
+        ),
+        (
+            lambda t: {
+                k: (v[..., :-1] if i == 0 else v) for i, (k, v) in enumerate(sorted(t.items()))
+            },
+            r"1 tensor\(s\) of the wrong shape",
+        ),
+    ],
+    ids=["removed", "renamed", "extra", "reshaped"],
+)
+def test_transformers_pipeline_refuses_weights_that_do_not_match(
+    tiny_model_dir, tmp_path, edit, message
+):
+    folder = _damaged_copy(tiny_model_dir, tmp_path / "damaged", edit)
+    expected = re.escape(f"{folder}: model.safetensors does not match config.json: ") + message
+    with pytest.raises(ValueError, match=expected):
+        transformers.pipeline("audio-super-resolution", model=str(folder))
+    with pytest.raises(ValueError, match=expected):
+        hf_audiosr.pipeline(folder)
 
 
 # ------------------------------------------------------------------------------ input kinds

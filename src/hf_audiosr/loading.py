@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from transformers import AutoModel
+
 from .bundled import resolve_model
 from .feature_extraction_audiosr import AudioSRFeatureExtractor
 from .registration import TASK
@@ -18,12 +20,13 @@ def load_model(name_or_path: str | Path | None = None, **kwargs):
     a ``ValueError`` naming the folder.
     """
     from safetensors import SafetensorError
-    from transformers import AutoConfig, AutoModel
+    from transformers import AutoConfig
 
     from .models import ARCHITECTURES
 
     resolved = resolve_model(name_or_path)
-    config = kwargs.pop("config", None) or AutoConfig.from_pretrained(resolved)
+    hub_kwargs = {k: kwargs[k] for k in _HUB_KWARGS if k in kwargs}
+    config = kwargs.pop("config", None) or AutoConfig.from_pretrained(resolved, **hub_kwargs)
     config_classes = tuple(c for c, _, _ in ARCHITECTURES.values())
     if not isinstance(config, config_classes):
         raise ValueError(
@@ -56,6 +59,33 @@ def load_model(name_or_path: str | Path | None = None, **kwargs):
             f"{resolved}: model.safetensors does not match config.json: " + "; ".join(problems)
         )
     return model
+
+
+_HUB_KWARGS = (
+    "revision",
+    "token",
+    "cache_dir",
+    "local_files_only",
+    "force_download",
+    "_commit_hash",
+)
+
+
+class StrictAutoModel(AutoModel):
+    """``AutoModel`` whose ``from_pretrained`` is :func:`load_model`: safetensors only, and weights
+    that do not match the config raise instead of being re-initialised at random.
+
+    The ``audio-super-resolution`` pipeline task is registered with this class, so
+    ``transformers.pipeline("audio-super-resolution", model=folder_or_hub_id)`` is as strict as
+    :func:`pipeline` (transformers reports the ``ValueError`` inside its "Could not load model"
+    error). Its model mapping is ``AutoModel``'s.
+    """
+
+    @classmethod
+    def from_pretrained(cls, pretrained_model_name_or_path, *model_args, **kwargs):
+        if model_args:
+            raise TypeError(f"{cls.__name__}.from_pretrained takes no positional model arguments")
+        return load_model(pretrained_model_name_or_path, **kwargs)
 
 
 def load_feature_extractor(

@@ -19,12 +19,15 @@ def register() -> None:
         AutoModel.register(config_class, model_class, exist_ok=True)
         AutoFeatureExtractor.register(config_class, AudioSRFeatureExtractor, exist_ok=True)
     if TASK not in PIPELINE_REGISTRY.get_supported_tasks():
+        from .loading import StrictAutoModel
         from .pipeline_audio_super_resolution import AudioSuperResolutionPipeline
 
+        # Strict loading: weights that do not match the config raise (plain AutoModel would only
+        # warn and re-initialise them at random).
         PIPELINE_REGISTRY.register_pipeline(
             TASK,
             pipeline_class=AudioSuperResolutionPipeline,
-            pt_model=AutoModel,
+            pt_model=StrictAutoModel,
             default={"model": (str(default_model_path()), None)},
             type="audio",
         )
