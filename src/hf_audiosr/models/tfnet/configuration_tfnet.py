@@ -104,6 +104,71 @@ def validate_frames(frame_length: int, hop_length: int, spectral_multiple: int) 
         )
 
 
+def set_tfnet_fields(
+    config,
+    *,
+    input_sampling_rate: int,
+    output_sampling_rate: int,
+    time_filters: tuple[int, ...] | list[int],
+    time_kernel_sizes: tuple[int, ...] | list[int],
+    time_bottleneck_filters: int,
+    time_bottleneck_kernel_size: int,
+    spectral_filters: tuple[int, ...] | list[int],
+    spectral_kernel_sizes: tuple[int, ...] | list[int],
+    spectral_bottleneck_filters: int,
+    spectral_bottleneck_kernel_size: int,
+    frame_length: int,
+    hop_length: int,
+    spectral_replication: bool,
+    dropout: float,
+    negative_slope: float,
+    interpolation: str,
+    preset: str | None,
+    dilation: int = 1,
+    spectral_multiple: int | None = None,
+) -> None:
+    """Check and store the arguments [`TFNetConfig`] and [`TFNetTFiLMConfig`] share (rates, the two
+    branches' U-Nets, STFT frames, dropout, interpolation) on ``config``.
+
+    ``dilation``: of both U-Nets' convolutions (checked, not stored). ``spectral_multiple``: what
+    ``frame_length // 2`` must be a multiple of; defaults to the spectral U-Net's total stride.
+    """
+    time_filters, time_kernel_sizes, spectral_filters, spectral_kernel_sizes = as_int_tuples(
+        time_filters, time_kernel_sizes, spectral_filters, spectral_kernel_sizes
+    )
+    validate_rates(input_sampling_rate, output_sampling_rate)
+    validate_unet("time_", time_filters, time_kernel_sizes, time_bottleneck_kernel_size, dilation)
+    validate_unet(
+        "spectral_",
+        spectral_filters,
+        spectral_kernel_sizes,
+        spectral_bottleneck_kernel_size,
+        dilation,
+    )
+    if spectral_multiple is None:
+        spectral_multiple = 2 ** (len(spectral_filters) + 1)
+    validate_frames(int(frame_length), int(hop_length), spectral_multiple)
+    validate_interpolation(interpolation)
+    validate_dropout(dropout)
+    config.input_sampling_rate = int(input_sampling_rate)
+    config.output_sampling_rate = int(output_sampling_rate)
+    config.time_filters = time_filters
+    config.time_kernel_sizes = time_kernel_sizes
+    config.time_bottleneck_filters = int(time_bottleneck_filters)
+    config.time_bottleneck_kernel_size = int(time_bottleneck_kernel_size)
+    config.spectral_filters = spectral_filters
+    config.spectral_kernel_sizes = spectral_kernel_sizes
+    config.spectral_bottleneck_filters = int(spectral_bottleneck_filters)
+    config.spectral_bottleneck_kernel_size = int(spectral_bottleneck_kernel_size)
+    config.frame_length = int(frame_length)
+    config.hop_length = int(hop_length)
+    config.spectral_replication = bool(spectral_replication)
+    config.dropout = float(dropout)
+    config.negative_slope = float(negative_slope)
+    config.interpolation = interpolation
+    config.preset = preset
+
+
 class TFNetConfig(AudioSRConfigMixin, PretrainedConfig):
     r"""Configuration of [`TFNetForAudioSuperResolution`].
 
@@ -180,34 +245,26 @@ class TFNetConfig(AudioSRConfigMixin, PretrainedConfig):
         preset: str | None = None,
         **kwargs,
     ):
-        time_filters, time_kernel_sizes, spectral_filters, spectral_kernel_sizes = as_int_tuples(
-            time_filters, time_kernel_sizes, spectral_filters, spectral_kernel_sizes
+        set_tfnet_fields(
+            self,
+            input_sampling_rate=input_sampling_rate,
+            output_sampling_rate=output_sampling_rate,
+            time_filters=time_filters,
+            time_kernel_sizes=time_kernel_sizes,
+            time_bottleneck_filters=time_bottleneck_filters,
+            time_bottleneck_kernel_size=time_bottleneck_kernel_size,
+            spectral_filters=spectral_filters,
+            spectral_kernel_sizes=spectral_kernel_sizes,
+            spectral_bottleneck_filters=spectral_bottleneck_filters,
+            spectral_bottleneck_kernel_size=spectral_bottleneck_kernel_size,
+            frame_length=frame_length,
+            hop_length=hop_length,
+            spectral_replication=spectral_replication,
+            dropout=dropout,
+            negative_slope=negative_slope,
+            interpolation=interpolation,
+            preset=preset,
         )
-        validate_rates(input_sampling_rate, output_sampling_rate)
-        validate_unet("time_", time_filters, time_kernel_sizes, time_bottleneck_kernel_size)
-        validate_unet(
-            "spectral_", spectral_filters, spectral_kernel_sizes, spectral_bottleneck_kernel_size
-        )
-        validate_frames(int(frame_length), int(hop_length), 2 ** (len(spectral_filters) + 1))
-        validate_interpolation(interpolation)
-        validate_dropout(dropout)
-        self.input_sampling_rate = int(input_sampling_rate)
-        self.output_sampling_rate = int(output_sampling_rate)
-        self.time_filters = time_filters
-        self.time_kernel_sizes = time_kernel_sizes
-        self.time_bottleneck_filters = int(time_bottleneck_filters)
-        self.time_bottleneck_kernel_size = int(time_bottleneck_kernel_size)
-        self.spectral_filters = spectral_filters
-        self.spectral_kernel_sizes = spectral_kernel_sizes
-        self.spectral_bottleneck_filters = int(spectral_bottleneck_filters)
-        self.spectral_bottleneck_kernel_size = int(spectral_bottleneck_kernel_size)
-        self.frame_length = int(frame_length)
-        self.hop_length = int(hop_length)
-        self.spectral_replication = bool(spectral_replication)
-        self.dropout = float(dropout)
-        self.negative_slope = float(negative_slope)
-        self.interpolation = interpolation
-        self.preset = preset
         super().__init__(**kwargs)
 
     @property

@@ -7,15 +7,9 @@ import math
 
 from transformers import PretrainedConfig
 
-from ...configuration_utils import (
-    AudioSRConfigMixin,
-    as_int_tuples,
-    validate_dropout,
-    validate_interpolation,
-    validate_rates,
-)
-from ..tfilm_unet.configuration_tfilm_unet import validate_tfilm, validate_unet
-from ..tfnet.configuration_tfnet import validate_frames
+from ...configuration_utils import AudioSRConfigMixin
+from ..tfilm_unet.configuration_tfilm_unet import validate_tfilm
+from ..tfnet.configuration_tfnet import set_tfnet_fields
 
 TFNET_TFILM_PRESETS: dict[str, dict] = {
     # The thesis' proposed model ("gionet" in its `src/params.py`), sized for its equal-parameter
@@ -167,46 +161,35 @@ class TFNetTFiLMConfig(AudioSRConfigMixin, PretrainedConfig):
         preset: str | None = None,
         **kwargs,
     ):
-        time_filters, time_kernel_sizes, spectral_filters, spectral_kernel_sizes = as_int_tuples(
-            time_filters, time_kernel_sizes, spectral_filters, spectral_kernel_sizes
-        )
-        validate_rates(input_sampling_rate, output_sampling_rate)
-        validate_unet(
-            "time_", time_filters, time_kernel_sizes, time_bottleneck_kernel_size, dilation
-        )
-        validate_unet(
-            "spectral_",
-            spectral_filters,
-            spectral_kernel_sizes,
-            spectral_bottleneck_kernel_size,
-            dilation,
-        )
+        # The TFiLM blocks first: the frame check divides by spectral_block_size.
         validate_tfilm("time_", int(time_block_size), len(time_filters), tfilm_window)
         validate_tfilm("spectral_", int(spectral_block_size), len(spectral_filters))
-        validate_frames(int(frame_length), int(hop_length), int(spectral_block_size))
-        validate_interpolation(interpolation)
-        validate_dropout(dropout)
-        self.input_sampling_rate = int(input_sampling_rate)
-        self.output_sampling_rate = int(output_sampling_rate)
-        self.time_filters = time_filters
-        self.time_kernel_sizes = time_kernel_sizes
-        self.time_bottleneck_filters = int(time_bottleneck_filters)
-        self.time_bottleneck_kernel_size = int(time_bottleneck_kernel_size)
-        self.spectral_filters = spectral_filters
-        self.spectral_kernel_sizes = spectral_kernel_sizes
-        self.spectral_bottleneck_filters = int(spectral_bottleneck_filters)
-        self.spectral_bottleneck_kernel_size = int(spectral_bottleneck_kernel_size)
+        set_tfnet_fields(
+            self,
+            input_sampling_rate=input_sampling_rate,
+            output_sampling_rate=output_sampling_rate,
+            time_filters=time_filters,
+            time_kernel_sizes=time_kernel_sizes,
+            time_bottleneck_filters=time_bottleneck_filters,
+            time_bottleneck_kernel_size=time_bottleneck_kernel_size,
+            spectral_filters=spectral_filters,
+            spectral_kernel_sizes=spectral_kernel_sizes,
+            spectral_bottleneck_filters=spectral_bottleneck_filters,
+            spectral_bottleneck_kernel_size=spectral_bottleneck_kernel_size,
+            frame_length=frame_length,
+            hop_length=hop_length,
+            spectral_replication=spectral_replication,
+            dropout=dropout,
+            negative_slope=negative_slope,
+            interpolation=interpolation,
+            preset=preset,
+            dilation=dilation,
+            spectral_multiple=int(spectral_block_size),
+        )
         self.dilation = int(dilation)
         self.time_block_size = int(time_block_size)
         self.spectral_block_size = int(spectral_block_size)
         self.tfilm_window = None if tfilm_window is None else int(tfilm_window)
-        self.frame_length = int(frame_length)
-        self.hop_length = int(hop_length)
-        self.spectral_replication = bool(spectral_replication)
-        self.dropout = float(dropout)
-        self.negative_slope = float(negative_slope)
-        self.interpolation = interpolation
-        self.preset = preset
         super().__init__(**kwargs)
 
     @property
