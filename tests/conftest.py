@@ -1,5 +1,5 @@
-"""Shared fixtures: a saved tiny model, its pipeline, the bundled default pipeline, and small
-audio files written to ``tmp_path``.
+"""Shared fixtures: a saved tiny model, its pipeline, the bundled default pipeline, small audio
+files written to ``tmp_path``, and ``in_process`` for tests that run the trainer in this process.
 
 The tiny model (``AudioUNetConfig.from_preset("tiny")``, 8 kHz -> 16 kHz) is randomly initialised
 with a fixed seed. Its orthogonal initialisation makes the residual far from zero (a few tenths on
@@ -92,3 +92,14 @@ def write_audio(tmp_path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def in_process():
+    """Restore what an in-process trainer changes globally (threads, Accelerate's singletons)."""
+    from accelerate.state import AcceleratorState
+
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
+    AcceleratorState._reset_state(reset_partial_state=True)

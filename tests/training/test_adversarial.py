@@ -18,11 +18,6 @@ steps and one thread per process.
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
-import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
@@ -49,14 +44,12 @@ from hf_audiosr.training.discriminators import (
 )
 from hf_audiosr.training.trainer import complete_checkpoints
 
+from ._multiprocess import run_killed_after_step, run_train_script, run_two_ranks
 from .test_trainer import (
     EXPORTED_FILES,
     RATE,
-    STOP_AFTER_STEP,
-    TRAIN_SCRIPT,
     harmonic,
     logged,
-    subprocess_env,
     without_timing,
     write_config,
 )
@@ -80,17 +73,6 @@ def audio_dirs(tmp_path_factory) -> dict[str, Path]:
         for i, f0 in enumerate(f0s):
             sf.write(str(dirs[split] / f"h{f0}.wav"), harmonic(f0, 1.0, seed=i), RATE)
     return dirs
-
-
-@pytest.fixture
-def in_process():
-    """Restore what an in-process trainer changes globally (threads, Accelerate's singletons)."""
-    from accelerate.state import AcceleratorState
-
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
-    AcceleratorState._reset_state(reset_partial_state=True)
 
 
 # ---------------------------------------------------------------- discriminators
@@ -339,42 +321,13 @@ def test_adversarial_resume_after_sigkill_equals_uninterrupted_run(
     config_a = write_config(tmp_path / "a", audio_dirs, **settings)
     config_b = write_config(tmp_path / "b", audio_dirs, **settings)
     run_a, run_b = tmp_path / "a" / "run", tmp_path / "b" / "run"
-    driver = tmp_path / "stop_after_step.py"
-    driver.write_text(STOP_AFTER_STEP)
-    ready = tmp_path / "b" / "ready"
-    env = subprocess_env()
-
-    interrupted = subprocess.Popen(
-        [sys.executable, str(driver), "7", str(ready), str(config_b)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    run_killed_after_step(
+        config_b, 7, lambda: SuperResolutionTrainer(parse_training_args([str(config_a)])).train()
     )
-    try:
-        SuperResolutionTrainer(parse_training_args([str(config_a)])).train()
-        deadline = time.monotonic() + 180
-        while not ready.exists():
-            if interrupted.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"run B never reached step 7:\n{interrupted.communicate()[0]}")
-            time.sleep(0.05)
-        assert ready.read_text() == "7"
-        assert [p.name for p in complete_checkpoints(run_b)] == ["step_0000004"]
-        interrupted.send_signal(signal.SIGKILL)
-        interrupted.wait(timeout=30)
-        assert interrupted.returncode == -signal.SIGKILL
-    finally:
-        if interrupted.poll() is None:
-            interrupted.kill()
+    assert [p.name for p in complete_checkpoints(run_b)] == ["step_0000004"]
     assert [r["step"] for r in logged(run_b)] == [3, 6]  # step 6 lies beyond the checkpoint
 
-    resumed = subprocess.run(
-        [sys.executable, str(TRAIN_SCRIPT), str(config_b)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    resumed = run_train_script(config_b)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert f"resumed from {run_b / 'checkpoints' / 'step_0000004'} at step 4" in resumed.stderr
 
@@ -400,39 +353,10 @@ def test_adversarial_resume_after_sigkill_equals_uninterrupted_run(
 
 # ---------------------------------------------------------------- two processes
 
-TWO_RANKS_GAN = textwrap.dedent(
-    """
-    # Train under torchrun; each rank writes checksums of its generator and discriminator weights.
-    import hashlib
-    import json
-    import sys
-    from pathlib import Path
-
-    from hf_audiosr.training import SuperResolutionTrainer, parse_training_args
-
-    out = Path(sys.argv[1])
-    trainer = SuperResolutionTrainer(parse_training_args(sys.argv[2:]))
-    result = trainer.train()
-    acc = trainer.accelerator
-    weights = {
-        **acc.unwrap_model(trainer.model).state_dict(),
-        **{"disc." + k: v for k, v in trainer.discriminator.state_dict().items()},
-    }
-    report = {
-        "world_size": acc.num_processes,
-        "step": result["step"],
-        "weights": {k: hashlib.sha1(v.cpu().numpy().tobytes()).hexdigest() for k, v in weights.items()},
-    }
-    (out / f"rank{acc.process_index}.json").write_text(json.dumps(report))
-    """
-)
-
 
 def test_two_processes_train_both_networks_in_step(tmp_path, audio_dirs):
     """Under DDP the discriminator step (wrapped discriminator, one forward on real + fake) and the
     generator step (bare, frozen discriminator) neither hang nor let the ranks drift apart."""
-    if not (torch.distributed.is_available() and torch.distributed.is_gloo_available()):
-        pytest.skip("torch.distributed with the gloo backend is not available")
     config = write_config(
         tmp_path,
         audio_dirs,
@@ -444,20 +368,7 @@ def test_two_processes_train_both_networks_in_step(tmp_path, audio_dirs):
         adversarial_start_step=1,
         **GAN,
     )
-    driver = tmp_path / "two_ranks.py"
-    driver.write_text(TWO_RANKS_GAN)
-    reports = tmp_path / "reports"
-    reports.mkdir()
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
-    command += ["--nproc_per_node", "2", str(driver), str(reports), str(config)]
-    try:
-        launched = subprocess.run(
-            command, env=subprocess_env(), capture_output=True, text=True, timeout=240
-        )
-    except subprocess.TimeoutExpired as err:
-        pytest.fail(f"two-process adversarial training hung:\n{err.stdout}\n{err.stderr}")
-    assert launched.returncode == 0, launched.stdout + launched.stderr
-    rank0, rank1 = (json.loads((reports / f"rank{r}.json").read_text()) for r in (0, 1))
+    rank0, rank1 = run_two_ranks(config)
     assert rank0["world_size"] == rank1["world_size"] == 2
     assert rank0["step"] == rank1["step"] == 4
     assert any(k.startswith("disc.") for k in rank0["weights"])

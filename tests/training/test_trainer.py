@@ -12,12 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import signal
-import subprocess
-import sys
-import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +28,8 @@ from hf_audiosr.training.trainer import (
     lr_lambda,
 )
 
-REPO = Path(__file__).resolve().parents[2]
-TRAIN_SCRIPT = REPO / "scripts" / "train.py"
+from ._multiprocess import run_killed_after_step, run_train_script, run_two_ranks
+
 RATE = 16000
 EXPORTED_FILES = {
     "model.safetensors",
@@ -91,14 +85,6 @@ def write_config(folder: Path, audio_dirs: dict[str, Path], **values) -> Path:
     return path
 
 
-def subprocess_env() -> dict[str, str]:
-    env = dict(os.environ, HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1")
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(REPO / "src"), os.environ.get("PYTHONPATH")) if p
-    )
-    return env
-
-
 def logged(run_dir: Path) -> list[dict]:
     lines = (run_dir / "train_log.jsonl").read_text().splitlines()
     return [json.loads(line) for line in lines]
@@ -106,17 +92,6 @@ def logged(run_dir: Path) -> list[dict]:
 
 def without_timing(records: list[dict]) -> list[dict]:
     return [{k: v for k, v in r.items() if k != "steps_per_s"} for r in records]
-
-
-@pytest.fixture
-def in_process():
-    """Restore what an in-process trainer changes globally (threads, Accelerate's singletons)."""
-    from accelerate.state import AcceleratorState
-
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
-    AcceleratorState._reset_state(reset_partial_state=True)
 
 
 # ---------------------------------------------------------------- pieces
@@ -252,32 +227,6 @@ def test_tiny_run_trains_and_exports_loadable_models(tmp_path, audio_dirs, in_pr
 
 # ---------------------------------------------------------------- kill and resume
 
-STOP_AFTER_STEP = textwrap.dedent(
-    """
-    # Train, but once `stop_after` steps are done, announce it in `ready` and hang (to be killed).
-    import sys
-    import time
-    from pathlib import Path
-
-    from hf_audiosr.training import train, trainer
-
-    stop_after, ready = int(sys.argv[1]), Path(sys.argv[2])
-    calls = 0
-    compute_losses = trainer.SuperResolutionTrainer.compute_losses
-
-    def hang_after(self, *args):
-        global calls
-        calls += 1
-        if calls > stop_after:
-            ready.write_text(str(calls - 1))
-            time.sleep(600)
-        return compute_losses(self, *args)
-
-    trainer.SuperResolutionTrainer.compute_losses = hang_after
-    train(sys.argv[3:])
-    """
-)
-
 
 def test_resume_after_sigkill_equals_uninterrupted_run(tmp_path, audio_dirs, in_process):
     # 24 steps; checkpoints every 6 (off the 4-step log grid), validation every 8.
@@ -286,35 +235,12 @@ def test_resume_after_sigkill_equals_uninterrupted_run(tmp_path, audio_dirs, in_
     config_a = write_config(tmp_path / "a", audio_dirs, **settings)
     config_b = write_config(tmp_path / "b", audio_dirs, **settings)
     run_a, run_b = tmp_path / "a" / "run", tmp_path / "b" / "run"
-    driver = tmp_path / "stop_after_step.py"
-    driver.write_text(STOP_AFTER_STEP)
-    ready = tmp_path / "b" / "ready"
-    env = subprocess_env()
-
-    interrupted = subprocess.Popen(
-        [sys.executable, str(driver), "9", str(ready), str(config_b)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    # run A in this process (one thread like the subprocesses) while B starts up
+    run_killed_after_step(
+        config_b, 9, lambda: SuperResolutionTrainer(parse_training_args([str(config_a)])).train()
     )
-    try:
-        # run A (in this process, one thread like the subprocesses) while B starts up
-        SuperResolutionTrainer(parse_training_args([str(config_a)])).train()
-        deadline = time.monotonic() + 180
-        while not ready.exists():
-            if interrupted.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"run B never reached step 9:\n{interrupted.communicate()[0]}")
-            time.sleep(0.05)
-        assert ready.read_text() == "9"
-        assert [p.name for p in complete_checkpoints(run_b)] == ["step_0000006"]
-        assert not (run_b / "final").exists()
-        interrupted.send_signal(signal.SIGKILL)
-        interrupted.wait(timeout=30)
-        assert interrupted.returncode == -signal.SIGKILL
-    finally:
-        if interrupted.poll() is None:
-            interrupted.kill()
+    assert [p.name for p in complete_checkpoints(run_b)] == ["step_0000006"]
+    assert not (run_b / "final").exists()
     assert [r["step"] for r in logged(run_b)] == [4, 8]  # step 8 lies beyond the checkpoint
 
     # debris that resuming must ignore: a checkpoint killed before its rename (marker and all)
@@ -328,13 +254,7 @@ def test_resume_after_sigkill_equals_uninterrupted_run(tmp_path, audio_dirs, in_
     (unmarked / "trainer_state.json").write_text(json.dumps({"step": 18}))
     (unmarked / "model.safetensors").write_bytes(b"half a file")
 
-    resumed = subprocess.run(
-        [sys.executable, str(TRAIN_SCRIPT), str(config_b)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    resumed = run_train_script(config_b)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert f"resumed from {run_b / 'checkpoints' / 'step_0000006'} at step 6" in resumed.stderr
     assert "finished at step 24" in resumed.stdout
@@ -363,43 +283,8 @@ def test_resume_after_sigkill_equals_uninterrupted_run(tmp_path, audio_dirs, in_
 
 # ---------------------------------------------------------------- two processes
 
-TWO_RANKS = textwrap.dedent(
-    """
-    # Train under torchrun; each rank writes the batches it saw and its final weights' checksums.
-    import hashlib
-    import json
-    import sys
-    from pathlib import Path
-
-    from hf_audiosr.training import SuperResolutionTrainer, parse_training_args
-
-    out = Path(sys.argv[1])
-    trainer = SuperResolutionTrainer(parse_training_args(sys.argv[2:]))
-    seen = []
-    compute_losses = trainer.compute_losses
-
-    def record(estimate, labels):
-        seen.append(hashlib.sha1(labels.detach().cpu().numpy().tobytes()).hexdigest())
-        return compute_losses(estimate, labels)
-
-    trainer.compute_losses = record
-    result = trainer.train()
-    acc = trainer.accelerator
-    weights = acc.unwrap_model(trainer.model).state_dict()
-    report = {
-        "world_size": acc.num_processes,
-        "batches": seen,
-        "step": result["step"],
-        "weights": {k: hashlib.sha1(v.cpu().numpy().tobytes()).hexdigest() for k, v in weights.items()},
-    }
-    (out / f"rank{acc.process_index}.json").write_text(json.dumps(report))
-    """
-)
-
 
 def test_two_processes_share_gradients_and_split_data(tmp_path, audio_dirs):
-    if not (torch.distributed.is_available() and torch.distributed.is_gloo_available()):
-        pytest.skip("torch.distributed with the gloo backend is not available")
     # one validation file for two ranks: one rank validates nothing (must not hang)
     config = write_config(
         tmp_path,
@@ -410,21 +295,7 @@ def test_two_processes_share_gradients_and_split_data(tmp_path, audio_dirs):
         checkpoint_steps=3,
         validation_max_files=1,
     )
-    driver = tmp_path / "two_ranks.py"
-    driver.write_text(TWO_RANKS)
-    reports = tmp_path / "reports"
-    reports.mkdir()
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
-    command += ["--nproc_per_node", "2", str(driver), str(reports), str(config)]
-    try:
-        launched = subprocess.run(
-            command, env=subprocess_env(), capture_output=True, text=True, timeout=240
-        )
-    except subprocess.TimeoutExpired as err:
-        pytest.fail(f"two-process training hung:\n{err.stdout}\n{err.stderr}")
-    assert launched.returncode == 0, launched.stdout + launched.stderr
-
-    rank0, rank1 = (json.loads((reports / f"rank{r}.json").read_text()) for r in (0, 1))
+    rank0, rank1 = run_two_ranks(config)
     assert rank0["world_size"] == rank1["world_size"] == 2
     assert rank0["step"] == rank1["step"] == 6
     assert len(rank0["batches"]) == len(rank1["batches"]) == 6

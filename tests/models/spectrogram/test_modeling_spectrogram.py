@@ -351,16 +351,6 @@ def test_unknown_preset_names_the_choices():
 # ---------------------------------------------------------------- through the trainer
 
 
-@pytest.fixture
-def in_process():
-    from accelerate.state import AcceleratorState
-
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
-    AcceleratorState._reset_state(reset_partial_state=True)
-
-
 def test_tiny_training_run_through_the_trainer(tmp_path, in_process):
     from hf_audiosr.training import SuperResolutionTrainer, parse_training_args
 
