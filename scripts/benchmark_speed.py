@@ -80,20 +80,23 @@ def bench_model(name: str, args: argparse.Namespace, rng: np.random.Generator) -
 
 
 def bench_preset(spec: str, seconds: float, repeats: int, rng: np.random.Generator) -> dict:
-    """Time an architecture preset with random weights (speed does not depend on the weights)."""
+    """Time an architecture preset with random weights (speed does not depend on the weights).
+
+    ``spec`` is ``arch:preset`` (8 kHz -> 16 kHz) or ``arch:preset:input_rate`` (-> 16 kHz)."""
     from hf_audiosr.models import build_config, build_model
     from hf_audiosr.pipeline_audio_super_resolution import AudioSuperResolutionPipeline
 
-    arch, preset = spec.split(":")
-    config = build_config(arch, preset, input_sampling_rate=8000, output_sampling_rate=16000)
+    arch, preset, *rest = spec.split(":")
+    sr = int(rest[0]) if rest else 8000
+    config = build_config(arch, preset, input_sampling_rate=sr, output_sampling_rate=16000)
     model = build_model(config).eval()
     fe = hf_audiosr.AudioSRFeatureExtractor(
-        sampling_rate=8000, output_sampling_rate=16000, interpolation=config.interpolation
+        sampling_rate=sr, output_sampling_rate=16000, interpolation=config.interpolation
     )
     pipe = AudioSuperResolutionPipeline(model=model, feature_extractor=fe)
-    x = (0.1 * rng.standard_normal(int(8000 * seconds))).astype(np.float32)
-    t_sinc = timed(lambda: interpolate(x, 2, "sinc"), repeats)
-    t = timed(lambda: pipe(x, sampling_rate=8000), repeats)
+    x = (0.1 * rng.standard_normal(int(sr * seconds))).astype(np.float32)
+    t_sinc = timed(lambda: interpolate(x, 16000 // sr, "sinc"), repeats)
+    t = timed(lambda: pipe(x, sampling_rate=sr), repeats)
     params = sum(p.numel() for p in model.parameters())
     print(
         f"{spec:28} {seconds:6.0f} s  fp32 RTF {t / seconds:.4f}  ({params:,} parameters)  fp32/sinc {t / t_sinc:.1f}"
@@ -114,21 +117,27 @@ def main() -> None:
     parser.add_argument("--durations", type=float, nargs="+", default=[10.0, 600.0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
-    parser.add_argument("--models", nargs="*", default=None, help="bundled names (default: all)")
+    parser.add_argument(
+        "--models",
+        nargs="*",
+        default=None,
+        help="bundled names (default: all; give the flag with no names to time presets only)",
+    )
     parser.add_argument("--train-steps", type=int, default=10)
     parser.add_argument("--json", default=None, help="write the results here")
     parser.add_argument(
         "--presets",
         nargs="*",
         default=[],
-        help="also time untrained architecture presets, e.g. audiounet:paper tfilm_unet:small (10 s input)",
+        help="also time untrained architecture presets, e.g. audiounet:paper tfilm_unet:small "
+        "(8 kHz -> 16 kHz) or tfnet:small:4000 (4 kHz -> 16 kHz); 10 s input",
     )
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
     results = {"torch_threads": torch.get_num_threads(), "rows": []}
-    names = args.models or list(hf_audiosr.bundled_models())
+    names = list(hf_audiosr.bundled_models()) if args.models is None else args.models
     for name in names:
         results["rows"].extend(bench_model(name, args, rng))
     for spec in args.presets:

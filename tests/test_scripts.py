@@ -49,3 +49,55 @@ def test_benchmark_memory_measures_peak_rss(tmp_path):
     assert report["output_seconds"] == pytest.approx(30.0, abs=0.01)
     assert report["output_rate"] == 16000
     assert report["peak_rss_mb_long"] > 50 and report["peak_rss_mb_10s"] > 50
+
+
+def test_benchmark_speed_times_presets_only_at_other_rates(tmp_path):
+    out = tmp_path / "speed.json"
+    result = run_script(
+        "benchmark_speed.py", "--repeats", "1", "--models", "--presets",
+        "audiounet:tiny", "audiounet:tiny:4000", "--json", str(out), cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = json.loads(out.read_text())["rows"]
+    assert not any("model" in r for r in rows)  # no bundled model was timed
+    assert [r["preset"] for r in rows] == ["audiounet:tiny", "audiounet:tiny:4000"]
+    assert all(r["fp32_rtf"] > 0 for r in rows)
+
+
+def test_zoo_table_puts_peers_beside_ours_on_their_own_clips(tmp_path):
+    fields = "source,condition,target_rate,reference,system,kind,lsd,lsd_hf,snr".split(",")
+    clips = {"setA": ["a1", "a2"], "setB": ["b1"]}
+    rows = []
+    for source, refs in clips.items():
+        for i, ref in enumerate(refs):
+            for system, kind, lsd in (
+                ("audiounet-speech-8k-16k", "ours", 1.0 + i),
+                ("cubic spline (ours)", "baseline", 2.0),
+            ):
+                rows.append([source, "8k->16k", 16000, ref, system, kind, lsd, lsd + 0.5, 20.0])
+    rows.append(["setB", "8k->16k", 16000, "b1", "NVSR", "peer", 0.5, 0.7, 17.0])
+    rows.append(["setB", "8k->16k", 16000, "b1", "AP-BWE ablation: x", "peer", 0.1, 0.1, 1.0])
+    rows.append(["setA", "4k->16k", 16000, "a1", "TFiLM", "peer", 3.0, 3.0, 3.0])
+    csv_path = tmp_path / "per_clip.csv"
+    csv_path.write_text("\n".join(",".join(str(v) for v in r) for r in [fields, *rows]) + "\n")
+    speed = tmp_path / "speed.json"
+    speed.write_text(json.dumps({"rows": [{"preset": "audiounet:small", "fp32_rtf": 0.01}]}))
+    result = run_script(
+        "zoo_table.py", "--benchmark", str(csv_path), "--speed", str(speed), cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.strip().splitlines()
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    # only setB has a published system, so it is the only clip-set column
+    assert header[-1] == "LSD, setB (n=1)" and not any("setA" in h for h in header)
+    table = {
+        cells[0]: cells
+        for cells in ([c.strip() for c in line.strip("|").split("|")] for line in lines[2:])
+    }
+    assert set(table) == {"audiounet-speech-8k-16k", "cubic spline (ours)", "NVSR"}
+    ours = table["audiounet-speech-8k-16k"]
+    assert ours[4] == "0.0100"  # its preset's RTF
+    assert ours[5] == f"{(1.0 + 2.0 + 1.0) / 3:.3f}"  # mean over all 3 clips
+    assert ours[-1] == "1.000"  # on setB's one clip
+    assert table["NVSR"][4] == "0.76 (published, their CPU)"
+    assert table["NVSR"][5] == "-" and table["NVSR"][-1] == "0.500"
