@@ -195,6 +195,20 @@ def test_plan_chunks_covers_the_input_once():
         plan_chunks(0, chunk=1000, context=100, fade=10)
 
 
+def test_a_tail_shorter_than_the_crossfade_joins_the_last_chunk(tiny_pipeline):
+    """The cross-fade reaches half a fade past a seam; a last chunk of 37 samples after a 160-sample
+    fade used to leave the chunk before it short of output there (a broadcast error)."""
+    plans = plan_chunks(2037, chunk=1000, context=100, fade=160)
+    assert [(p.keep_start, p.keep_stop) for p in plans] == [(0, 1000), (1000, 2037)]
+    assert plans[-1].stop == 2037
+    assert len(plan_chunks(2160, chunk=1000, context=100, fade=160)) == 3
+    x = (0.1 * np.random.default_rng(0).standard_normal(2 * 8000 + 37)).astype(np.float32)
+    chunked = tiny_pipeline(x, sampling_rate=8000, chunk_length_s=1.0)["audio"]
+    whole = tiny_pipeline(x, sampling_rate=8000, chunk_length_s=100)["audio"]
+    assert chunked.shape == whole.shape == (2 * len(x),)
+    assert np.abs(chunked - whole).max() < 1e-4
+
+
 # ------------------------------------------------------------------------------ quality invariant
 def test_low_band_of_the_output_matches_the_input(default_pipeline):
     """Below the input's Nyquist the model should keep what it was given.

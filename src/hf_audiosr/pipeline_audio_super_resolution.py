@@ -38,6 +38,8 @@ def plan_chunks(
     ``chunk`` and ``context`` are rounded up to multiples of ``align`` so every chunk starts on the
     grid a whole-input pass would use (a U-Net with stride-2 layers is only shift-invariant by
     multiples of its total stride), which is what makes chunked output match whole-input output.
+    A last chunk shorter than the cross-fade (which reaches half a fade into it from the seam) is
+    merged into the one before it.
     """
     if length <= 0:
         raise ValueError("cannot plan chunks for empty input")
@@ -48,8 +50,10 @@ def plan_chunks(
         return [ChunkPlan(0, length, 0, length, 0)]
     plans = []
     n = int(math.ceil(length / chunk))
+    if n > 1 and length - (n - 1) * chunk < fade:
+        n -= 1
     for i in range(n):
-        keep_start, keep_stop = i * chunk, min(length, (i + 1) * chunk)
+        keep_start, keep_stop = i * chunk, (i + 1) * chunk if i + 1 < n else length
         start = max(0, keep_start - context)
         stop = min(length, keep_stop + context)
         plans.append(ChunkPlan(start, stop, keep_start, keep_stop, fade))
