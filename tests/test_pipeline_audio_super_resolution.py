@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import hf_audiosr
 from hf_audiosr.bundled import default_model_path
+from hf_audiosr.configuration_utils import chunk_context_s
 from hf_audiosr.dsp import interpolate
 from hf_audiosr.pipeline_audio_super_resolution import AudioSuperResolutionPipeline, plan_chunks
 
@@ -193,6 +194,18 @@ def test_plan_chunks_covers_the_input_once():
         assert b.start % 8 == 0
     with pytest.raises(ValueError, match="cannot plan chunks for empty input"):
         plan_chunks(0, chunk=1000, context=100, fade=10)
+
+
+def test_chunk_context_comes_from_the_receptive_field():
+    """Receptive field (output-rate samples) + half the cross-fade, at least 0.25 s, rounded up
+    to 0.05 s; no receptive field (unbounded or unknown): 0.25 s."""
+    assert chunk_context_s(None, 16000) == 0.25
+    assert chunk_context_s(450, 16000) == 0.25  # AudioUNet "small": 28 ms
+    assert chunk_context_s(7070, 16000) == 0.5  # spectrogram "small": 0.442 s + 0.01 s
+    assert chunk_context_s(74465, 16000) == 4.7  # TFiLM U-Net "small": 4.654 s + 0.01 s
+    assert chunk_context_s(7840, 16000) == 0.5  # 0.49 s + 0.01 s: on the grid, kept
+    assert chunk_context_s(7070, 16000, crossfade_s=0.2) == 0.55
+    assert chunk_context_s(7070, 16000, crossfade_s=0.0) == 0.45
 
 
 def test_a_tail_shorter_than_the_crossfade_joins_the_last_chunk(tiny_pipeline):

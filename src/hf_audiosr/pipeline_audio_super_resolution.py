@@ -12,6 +12,7 @@ from transformers.pipelines.base import ChunkPipeline
 from transformers.utils import logging
 
 from .audio_io import load_audio
+from .configuration_utils import DEFAULT_CROSSFADE_S, config_chunk_context_s
 from .dsp import resample
 from .feature_extraction_audiosr import MAX_CHANNELS, check_finite, to_float32
 
@@ -153,7 +154,11 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
         target_sampling_rate (`int`, *optional*): resample the result to this rate (no new band is
             predicted above the model's output Nyquist).
         chunk_length_s (`float`, defaults to 10.0): chunk length at the input.
-        context_s (`float`, defaults to 0.25): extra input on each side of a chunk, discarded.
+        context_s (`float`, *optional*): extra input on each side of a chunk, discarded. By
+            default the model's receptive field plus half the cross-fade, at least 0.25 s
+            (`model.config.receptive_field`, see
+            [`~hf_audiosr.configuration_utils.config_chunk_context_s`]), so chunked output
+            matches whole-input output; a smaller value trades exactness at the seams for speed.
         crossfade_s (`float`, defaults to 0.02): cross-fade length at chunk boundaries.
     """
 
@@ -206,8 +211,15 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
         return int(self.feature_extractor.output_sampling_rate)
 
     def preprocess(
-        self, inputs, sampling_rate=None, chunk_length_s=10.0, context_s=0.25, crossfade_s=0.02
+        self,
+        inputs,
+        sampling_rate=None,
+        chunk_length_s=10.0,
+        context_s=None,
+        crossfade_s=DEFAULT_CROSSFADE_S,
     ):
+        if context_s is None:
+            context_s = config_chunk_context_s(self.model.config, crossfade_s)
         audio, sr = read_input(inputs, sampling_rate)
         if sr != self.input_sampling_rate:
             if sr > self.input_sampling_rate:

@@ -10,6 +10,10 @@ from transformers import PretrainedConfig
 from ...configuration_utils import (
     AudioSRConfigMixin,
     as_int_tuples,
+    interpolation_receptive_field,
+    receptive_field_samples,
+    stft_receptive_field,
+    unet_receptive_field,
     validate_dropout,
     validate_interpolation,
     validate_rates,
@@ -220,6 +224,27 @@ class TFNetTFiLMConfig(AudioSRConfigMixin, PretrainedConfig):
         TFiLM blocks, whole STFT hops, and a multiple of the upsampling factor (see
         [`TFNetConfig.length_multiple`])."""
         return math.lcm(self.time_block_size, self.hop_length, self.upsampling_factor)
+
+    @property
+    def receptive_field(self) -> int | None:
+        """Output-rate samples on either side that an output sample can depend on (None for an
+        unbounded ``tfilm_window``): the interpolation's FIR half-width, the time branch's TFiLM
+        U-Net (see [`TFiLMUNetConfig.receptive_field`]) and the STFT frames of the fusion layer,
+        ``frame_length - 2``. The spectral branch works within one frame (its TFiLM LSTMs run
+        along frequency), so it adds nothing beyond the frames."""
+        before, after = unet_receptive_field(
+            self.time_kernel_sizes,
+            self.time_bottleneck_kernel_size,
+            dilation=self.dilation,
+            max_pool=True,
+            tfilm_block_size=self.time_block_size,
+            tfilm_window=self.tfilm_window,
+        )
+        return receptive_field_samples(
+            interpolation_receptive_field(self.interpolation, self.upsampling_factor),
+            stft_receptive_field(self.frame_length),
+            max(before, after),
+        )
 
 
 __all__ = ["TFNetTFiLMConfig", "TFNET_TFILM_PRESETS"]
