@@ -382,6 +382,40 @@ def test_non_positive_options(capsys, clip, tmp_path, tiny_model_dir, option, me
     assert_one_error_line(err, message)
 
 
+def test_negative_context_is_refused(capsys, clip, tmp_path, tiny_model_dir):
+    rc, _, err = run(
+        capsys,
+        "upsample",
+        clip,
+        "-o",
+        tmp_path / "o.wav",
+        "--context",
+        "-1",
+        "--model",
+        tiny_model_dir,
+    )
+    assert rc != 0
+    assert_one_error_line(err, "--context must be non-negative, got -1.0")
+
+
+def test_upsample_context_defaults_to_the_models(
+    capsys, write_audio, signal, tmp_path, tiny_model_dir, tiny_pipeline
+):
+    """Without --context the chunks get the model's default context (whole-file output); an
+    explicit --context 0 reaches upsample_file (the seams then differ)."""
+    src = write_audio("three.wav", signal(3 * 8000, 8000), 8000)
+    whole = tiny_pipeline(str(src), chunk_length_s=100)["audio"]
+    outputs = {}
+    for name, extra in (("default", ()), ("none", ("--context", "0"))):
+        out = tmp_path / f"{name}.wav"
+        args = ("upsample", src, "-o", out, "--chunk-length", "0.5", "--model", tiny_model_dir)
+        rc, _, err = run(capsys, *args, *extra)
+        assert rc == 0, err
+        outputs[name] = read(out)[0][0]
+    assert np.abs(outputs["default"] - whole).max() < 1e-4
+    assert np.abs(outputs["none"] - whole).max() > 1e-3
+
+
 def test_one_bad_file_among_several(capsys, tmp_path, write_audio, signal, tiny_model_dir):
     write_audio("in/a.wav", signal(800, 8000), 8000)
     (tmp_path / "in" / "b.wav").write_bytes(b"RIFF garbage")

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import hf_audiosr
 from hf_audiosr.bundled import default_model_path
+from hf_audiosr.configuration_utils import chunk_context_s
 from hf_audiosr.dsp import interpolate
 from hf_audiosr.pipeline_audio_super_resolution import AudioSuperResolutionPipeline, plan_chunks
 
@@ -268,6 +269,32 @@ def test_plan_chunks_covers_the_input_once():
         assert b.start % 8 == 0
     with pytest.raises(ValueError, match="cannot plan chunks for empty input"):
         plan_chunks(0, chunk=1000, context=100, fade=10)
+
+
+def test_chunk_context_comes_from_the_receptive_field():
+    """Receptive field (output-rate samples) + half the cross-fade, at least 0.25 s, rounded up
+    to 0.05 s; no receptive field (unbounded or unknown): 0.25 s."""
+    assert chunk_context_s(None, 16000) == 0.25
+    assert chunk_context_s(450, 16000) == 0.25  # AudioUNet "small": 28 ms
+    assert chunk_context_s(7070, 16000) == 0.5  # spectrogram "small": 0.442 s + 0.01 s
+    assert chunk_context_s(74465, 16000) == 4.7  # TFiLM U-Net "small": 4.654 s + 0.01 s
+    assert chunk_context_s(7840, 16000) == 0.5  # 0.49 s + 0.01 s: on the grid, kept
+    assert chunk_context_s(7070, 16000, crossfade_s=0.2) == 0.55
+    assert chunk_context_s(7070, 16000, crossfade_s=0.0) == 0.45
+
+
+def test_a_tail_shorter_than_the_crossfade_joins_the_last_chunk(tiny_pipeline):
+    """The cross-fade reaches half a fade past a seam; a last chunk of 37 samples after a 160-sample
+    fade used to leave the chunk before it short of output there (a broadcast error)."""
+    plans = plan_chunks(2037, chunk=1000, context=100, fade=160)
+    assert [(p.keep_start, p.keep_stop) for p in plans] == [(0, 1000), (1000, 2037)]
+    assert plans[-1].stop == 2037
+    assert len(plan_chunks(2160, chunk=1000, context=100, fade=160)) == 3
+    x = (0.1 * np.random.default_rng(0).standard_normal(2 * 8000 + 37)).astype(np.float32)
+    chunked = tiny_pipeline(x, sampling_rate=8000, chunk_length_s=1.0)["audio"]
+    whole = tiny_pipeline(x, sampling_rate=8000, chunk_length_s=100)["audio"]
+    assert chunked.shape == whole.shape == (2 * len(x),)
+    assert np.abs(chunked - whole).max() < 1e-4
 
 
 # ------------------------------------------------------------------------------ quality invariant

@@ -84,6 +84,8 @@ def cmd_upsample(args: argparse.Namespace) -> int:
         raise CLIError(f"--target-rate must be positive, got {args.target_rate}")
     if args.chunk_length <= 0:
         raise CLIError(f"--chunk-length must be positive, got {args.chunk_length}")
+    if args.context is not None and args.context < 0:
+        raise CLIError(f"--context must be non-negative, got {args.context}")
     state = process_state()
     model = load_model(args.model)
     model.eval().to(state.device)
@@ -122,6 +124,7 @@ def cmd_upsample(args: argparse.Namespace) -> int:
                 factor=fe.upsampling_factor,
                 target_sampling_rate=args.target_rate,
                 chunk_length_s=args.chunk_length,
+                context_s=args.context,
                 progress=progress,
             )
         except _expected_errors() as err:
@@ -330,6 +333,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--chunk-length", type=float, default=10.0, help="seconds of input per model call"
+    )
+    p.add_argument(
+        "--context",
+        type=float,
+        default=None,
+        help="seconds of extra input on each side of a chunk, discarded (default: the model's "
+        "receptive field, at least 0.25, so chunked output matches whole-file output)",
     )
     p.add_argument("--plot", action="store_true", help="also write a before/after spectrogram PNG")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

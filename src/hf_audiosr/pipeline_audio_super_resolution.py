@@ -13,6 +13,7 @@ from transformers.pipelines.base import ChunkPipeline
 from transformers.utils import logging
 
 from .audio_io import load_audio
+from .configuration_utils import DEFAULT_CROSSFADE_S, config_chunk_context_s
 from .dsp import resample
 from .feature_extraction_audiosr import MAX_CHANNELS, check_finite, to_float32
 
@@ -39,6 +40,8 @@ def plan_chunks(
     ``chunk`` and ``context`` are rounded up to multiples of ``align`` so every chunk starts on the
     grid a whole-input pass would use (a U-Net with stride-2 layers is only shift-invariant by
     multiples of its total stride), which is what makes chunked output match whole-input output.
+    A last chunk shorter than the cross-fade (which reaches half a fade into it from the seam) is
+    merged into the one before it.
     """
     if length <= 0:
         raise ValueError("cannot plan chunks for empty input")
@@ -49,8 +52,10 @@ def plan_chunks(
         return [ChunkPlan(0, length, 0, length, 0)]
     plans = []
     n = int(math.ceil(length / chunk))
+    if n > 1 and length - (n - 1) * chunk < fade:
+        n -= 1
     for i in range(n):
-        keep_start, keep_stop = i * chunk, min(length, (i + 1) * chunk)
+        keep_start, keep_stop = i * chunk, (i + 1) * chunk if i + 1 < n else length
         start = max(0, keep_start - context)
         stop = min(length, keep_stop + context)
         plans.append(ChunkPlan(start, stop, keep_start, keep_stop, fade))
@@ -166,7 +171,11 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
         target_sampling_rate (`int`, *optional*): resample the result to this rate (no new band is
             predicted above the model's output Nyquist).
         chunk_length_s (`float`, defaults to 10.0): chunk length at the input.
-        context_s (`float`, defaults to 0.25): extra input on each side of a chunk, discarded.
+        context_s (`float`, *optional*): extra input on each side of a chunk, discarded. By
+            default the model's receptive field plus half the cross-fade, at least 0.25 s
+            (`model.config.receptive_field`, see
+            [`~hf_audiosr.configuration_utils.config_chunk_context_s`]), so chunked output
+            matches whole-input output; a smaller value trades exactness at the seams for speed.
         crossfade_s (`float`, defaults to 0.02): cross-fade length at chunk boundaries.
     """
 
@@ -229,8 +238,15 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
         return int(self.feature_extractor.output_sampling_rate)
 
     def preprocess(
-        self, inputs, sampling_rate=None, chunk_length_s=10.0, context_s=0.25, crossfade_s=0.02
+        self,
+        inputs,
+        sampling_rate=None,
+        chunk_length_s=10.0,
+        context_s=None,
+        crossfade_s=DEFAULT_CROSSFADE_S,
     ):
+        if context_s is None:
+            context_s = config_chunk_context_s(self.model.config, crossfade_s)
         audio, sr = read_input(inputs, sampling_rate)
         if sr != self.input_sampling_rate:
             if sr > self.input_sampling_rate:

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from .audio_io import AtomicAudioWriter, AudioLoadError, audio_info, check_audio_path
+from .configuration_utils import DEFAULT_CROSSFADE_S, config_chunk_context_s
 from .pipeline_audio_super_resolution import crossfade_weights, plan_chunks
 
 BLOCK = 1 << 16
@@ -80,22 +81,30 @@ def upsample_file(
     factor: int,
     target_sampling_rate: int | None = None,
     chunk_length_s: float = 10.0,
-    context_s: float = 0.25,
-    crossfade_s: float = 0.02,
+    context_s: float | None = None,
+    crossfade_s: float = DEFAULT_CROSSFADE_S,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
     """Super-resolve ``input_path`` into ``output_path`` (WAV float or FLAC 16-bit) in bounded memory.
+
+    ``chunk_length_s`` of input go through the model at a time, with ``context_s`` more on each
+    side (discarded) and ``crossfade_s`` cross-fades at the seams. ``context_s=None`` takes it
+    from the model: its receptive field plus half the cross-fade, at least 0.25 s
+    (:func:`~hf_audiosr.configuration_utils.config_chunk_context_s`), so the output matches
+    whole-input processing.
 
     Returns ``{"frames_in", "sampling_rate_in", "channels", "sampling_rate", "clipped_samples"}``.
     ``progress(done, total)`` is called after each chunk, in input-rate samples.
     """
     import soundfile as sf
 
-    if chunk_length_s <= 0 or context_s < 0 or crossfade_s < 0:
+    if chunk_length_s <= 0 or (context_s is not None and context_s < 0) or crossfade_s < 0:
         raise ValueError(
             "chunk_length_s must be positive and context_s, crossfade_s non-negative, got "
             f"{chunk_length_s}, {context_s}, {crossfade_s}"
         )
+    if context_s is None:
+        context_s = config_chunk_context_s(model.config, crossfade_s)
     input_path = check_audio_path(input_path)
     frames, file_sr, channels = audio_info(input_path)
     if frames == 0:

@@ -5,14 +5,19 @@ A test class sets ``config_factory`` (a callable returning a small config) and i
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+import soundfile as sf
 import torch
 from transformers import AutoConfig, AutoModel
 
 import hf_audiosr  # noqa: F401  (registers the Auto classes)
+from hf_audiosr.configuration_utils import MIN_CHUNK_CONTEXT_S
 from hf_audiosr.models import build_model
 from hf_audiosr.pipeline_audio_super_resolution import AudioSuperResolutionPipeline
+from hf_audiosr.streaming import upsample_file
 
 
 def enlarge_output_layers(model, seed: int = 0, std: float = 0.05):
@@ -28,12 +33,56 @@ def enlarge_output_layers(model, seed: int = 0, std: float = 0.05):
     return model
 
 
+def measure_receptive_field(model, positions: int = 4, seed: int = 0) -> tuple[int, int]:
+    """How far (output-rate samples, before and after) the output depends on the input, measured.
+
+    Runs ``model`` in float64 on random input long enough that the analytic receptive field stays
+    clear of both ends, takes the gradient of single output samples near the middle (``positions``
+    of them, spread over one ``length_multiple`` so that different alignments to the strides and
+    TFiLM blocks are seen) with respect to the input, and returns the largest distances to an
+    input sample with a nonzero gradient, at the output rate (input sample ``m`` sits at output
+    sample ``factor * m``)."""
+    config = model.config
+    factor = config.upsampling_factor
+    reach = math.ceil(config.receptive_field / factor)
+    align = max(1, config.length_multiple // factor)
+    length = 3 * reach + 4 * align + 64
+    model = model.double().eval()
+    generator = torch.Generator().manual_seed(seed)
+    x = 0.1 * torch.randn(1, length, generator=generator, dtype=torch.float64)
+    x.requires_grad_(True)
+    y = model(input_values=x).audio_values[0]
+    centre = (length // 2) * factor
+    step = max(1, config.length_multiple // positions)
+    before = after = 0
+    for k in range(positions):
+        t = centre + k * step + k  # + k: not only multiples of the stride
+        (grad,) = torch.autograd.grad(y[t], x, retain_graph=True)
+        reached = torch.nonzero(grad[0]).flatten()
+        before = max(before, t - factor * int(reached.min()))
+        after = max(after, factor * int(reached.max()) - t)
+    return before, after
+
+
+def long_receptive_field_config(config_factory, seconds: float = 4.0):
+    """``config_factory()`` with its sampling rates lowered (same factor) so that its receptive
+    field spans about ``seconds`` at the output rate. The receptive field in samples does not
+    depend on the rates, so this makes any architecture's tiny config need far more than the old
+    fixed 0.25 s of chunk context, cheaply (the signal is a few thousand samples)."""
+    config = config_factory()
+    factor = config.upsampling_factor
+    rate = max(1, int(config.receptive_field / (seconds * factor)))
+    return config_factory(input_sampling_rate=rate, output_sampling_rate=rate * factor)
+
+
 class AudioSRModelTesterMixin:
     config_factory = None  # set by subclasses
     # test_chunked_equals_whole: the largest allowed difference between chunked and whole-input
     # output, and the context (s) given to each chunk; subclasses may override both, with reason.
     chunk_tolerance = 1e-4
     chunk_context_s = 0.1
+    # test_receptive_field_bounds_the_gradient also measures this (non-tiny) config when set.
+    larger_config_factory = None
 
     def make_model(self, seed: int = 0, **overrides):
         torch.manual_seed(seed)
@@ -137,3 +186,104 @@ class AudioSRModelTesterMixin:
         ]
         assert whole.shape == chunked.shape == (len(x) * model.config.upsampling_factor,)
         assert np.max(np.abs(whole - chunked)) < self.chunk_tolerance
+
+    @pytest.mark.parametrize("which", ["tiny", "larger"])
+    def test_receptive_field_bounds_the_gradient(self, which):
+        """``config.receptive_field`` is an upper bound on how far the output reaches, and not a
+        loose one.
+
+        The bound takes every layer's worst alignment (where a sample sits in each stride and
+        TFiLM block) and assumes the gradient gets through every max-pool and ReLU at the far
+        edge of a kernel or block. Measured at 4 output positions (2 for the larger configs), the
+        bound is 0.4-5 % above the reach of the convolutional, TFNet and spectrogram models and
+        8-12 % above that of the TFiLM models, whose data-dependent max-pools leave up to about a
+        block of the bound unreached. The second check allows 15 % plus half a
+        ``length_multiple``: a bound that missed any layer's reach fails the first check, one
+        that counted a TFiLM layer, or TFNet's STFT frames, twice fails the second."""
+        if which == "larger":
+            if self.larger_config_factory is None:
+                pytest.skip("no larger config for this architecture")
+            torch.manual_seed(0)
+            model = build_model(type(self).larger_config_factory())
+            model = enlarge_output_layers(model)
+            positions = 2
+        else:
+            model = self.make_model()
+            positions = 4
+        config = model.config
+        assert config.receptive_field is not None
+        before, after = measure_receptive_field(model, positions=positions)
+        assert max(before, after) <= config.receptive_field
+        assert config.receptive_field <= 1.15 * max(before, after) + config.length_multiple // 2
+
+    def _long_receptive_field_model(self):
+        config = long_receptive_field_config(type(self).config_factory, seconds=4.0)
+        return self.make_model(
+            input_sampling_rate=config.input_sampling_rate,
+            output_sampling_rate=config.output_sampling_rate,
+        )
+
+    def test_default_chunk_context_makes_chunks_exact(self):
+        """With no ``context_s`` the pipeline takes the context from the model.
+
+        The config's rates are lowered so that its receptive field spans ~4 s (see
+        :func:`long_receptive_field_config`); the old fixed 0.25 s of context then leaves seams
+        far above the tolerance (checked, so this test can fail), the model's default does not.
+        A 0.5 s cross-fade makes the default context cover half a fade too."""
+        model = self._long_receptive_field_model()
+        config = model.config
+        assert config.receptive_field / config.output_sampling_rate > 3.0
+        context = config.default_chunk_context_s
+        assert context >= config.receptive_field / config.output_sampling_rate
+        fe = hf_audiosr.AudioSRFeatureExtractor(
+            sampling_rate=config.input_sampling_rate,
+            output_sampling_rate=config.output_sampling_rate,
+            interpolation=config.interpolation,
+        )
+        pipe = AudioSuperResolutionPipeline(model=model, feature_extractor=fe)
+        sr = config.input_sampling_rate
+        x = (0.1 * np.random.default_rng(0).standard_normal(3 * int(context * sr) + 37)).astype(
+            np.float32
+        )
+        whole = pipe(x, sampling_rate=sr, chunk_length_s=1000)["audio"]
+        kw = {"sampling_rate": sr, "chunk_length_s": context, "crossfade_s": 0.5}
+        chunked = pipe(x, **kw)["audio"]
+        assert whole.shape == chunked.shape == (len(x) * config.upsampling_factor,)
+        assert np.max(np.abs(whole - chunked)) < self.chunk_tolerance
+        old = pipe(x, context_s=MIN_CHUNK_CONTEXT_S, **kw)["audio"]
+        assert np.max(np.abs(whole - old)) > 3 * self.chunk_tolerance
+
+    def test_streaming_default_chunk_context_makes_chunks_exact(self, tmp_path):
+        """:func:`hf_audiosr.streaming.upsample_file` with no ``context_s``: as above."""
+        model = self._long_receptive_field_model()
+        config = model.config
+        factor = config.upsampling_factor
+        context = config.default_chunk_context_s
+        sr = config.input_sampling_rate
+        x = (0.1 * np.random.default_rng(1).standard_normal(3 * int(context * sr) + 37)).astype(
+            np.float32
+        )
+        src = tmp_path / "in.wav"
+        sf.write(src, x, sr, subtype="FLOAT")
+        with torch.no_grad():
+            whole = model(input_values=torch.from_numpy(x)[None]).audio_values[0].numpy()
+
+        def stream(**kwargs):
+            dst = tmp_path / "out.wav"
+            upsample_file(
+                model,
+                src,
+                dst,
+                input_sampling_rate=sr,
+                factor=factor,
+                chunk_length_s=context,
+                crossfade_s=0.5,
+                **kwargs,
+            )
+            return sf.read(dst, dtype="float32")[0]
+
+        chunked = stream()
+        assert chunked.shape == whole.shape == (len(x) * factor,)
+        assert np.max(np.abs(whole - chunked)) < self.chunk_tolerance
+        old = stream(context_s=MIN_CHUNK_CONTEXT_S)
+        assert np.max(np.abs(whole - old)) > 3 * self.chunk_tolerance

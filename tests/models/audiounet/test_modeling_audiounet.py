@@ -12,16 +12,19 @@ def tiny_config(**overrides):
 
 class TestAudioUNet(AudioSRModelTesterMixin):
     config_factory = staticmethod(tiny_config)
+    larger_config_factory = staticmethod(lambda: AudioUNetConfig.from_preset("small"))
 
 
 class TestAudioUNetCubicFactor4(AudioSRModelTesterMixin):
     config_factory = staticmethod(
         lambda **kw: AudioUNetConfig.from_preset(
             "tiny",
-            interpolation="cubic",
-            input_sampling_rate=4000,
-            output_sampling_rate=16000,
-            **kw,
+            **{
+                "interpolation": "cubic",
+                "input_sampling_rate": 4000,
+                "output_sampling_rate": 16000,
+                **kw,
+            },
         )
     )
 

@@ -67,8 +67,9 @@ class TestSpectrogramSR(AudioSRModelTesterMixin):
     config_factory = staticmethod(tiny_config)
     # Griffin-Lim lets every frame influence its neighbours a little more with each iteration
     # (one window length per iteration), so a chunk needs more context than a U-Net's receptive
-    # field: the pipeline's default 0.25 s (for the `small` preset, 512-point frames and 16
-    # iterations, 0.1 s leaves 3.7e-3 at the seams, 0.25 s 1.6e-5). Fast Griffin-Lim also
+    # field: `config.receptive_field` is 0.44 s for the `small` preset (512-point frames, 16
+    # iterations), whose default context is 0.5 s (0.1 s leaves 3.7e-3 at the seams, 0.25 s
+    # 1.6e-5). Fast Griffin-Lim also
     # amplifies rounding: where a bin's update nearly cancels, its phase is ill-defined. Measured
     # here (tiny, 16 iterations, loud high band, peak ~0.8, heads drawn with seeds 0-3): perturbing
     # the input by 1e-7 changes the whole-input output by 1.4e-4 to 1.65e-3; chunked vs whole
@@ -76,6 +77,7 @@ class TestSpectrogramSR(AudioSRModelTesterMixin):
     # 1.7e-4 of the signal's. The tolerance, 5e-3 (0.6 % of the peak), is three times the floor.
     chunk_context_s = 0.25
     chunk_tolerance = 5e-3
+    larger_config_factory = staticmethod(lambda: SpectrogramSRConfig.from_preset("small"))
 
     def make_model(self, seed: int = 0, **overrides):
         return loud_high_band(super().make_model(seed, **overrides), seed)
@@ -178,10 +180,12 @@ class TestSpectrogramSRCubicFactor3(AudioSRModelTesterMixin):
     config_factory = staticmethod(
         lambda **kw: SpectrogramSRConfig.from_preset(
             "tiny",
-            interpolation="cubic",
-            input_sampling_rate=16000,
-            output_sampling_rate=48000,
-            **kw,
+            **{
+                "interpolation": "cubic",
+                "input_sampling_rate": 16000,
+                "output_sampling_rate": 48000,
+                **kw,
+            },
         )
     )
     # measured 2.5e-5, rounding floor 1.1e-4 (4 iterations, loud high band); see TestSpectrogramSR

@@ -19,6 +19,7 @@ class TestTFNet(AudioSRModelTesterMixin):
     # (64 samples) and the U-Net's reach, chunked output is whole-input output up to float
     # rounding (measured 2.4e-7 from 0.02 s of context on). Stricter than the default.
     chunk_tolerance = 1e-5
+    larger_config_factory = staticmethod(lambda: TFNetConfig.from_preset("small"))
 
     def make_model(self, seed: int = 0, **overrides):
         return enlarge_output_layers(super().make_model(seed, **overrides), seed)
@@ -29,9 +30,10 @@ class TestTFNetCubicFactor3(TestTFNet):
     # factor 3 make length_multiple 48.
     config_factory = staticmethod(
         lambda **kw: TFNetConfig.from_preset(
-            "tiny", interpolation="cubic", output_sampling_rate=24000, **kw
+            "tiny", **{"interpolation": "cubic", "output_sampling_rate": 24000, **kw}
         )
     )
+    larger_config_factory = None  # measured once, in TestTFNet
 
 
 def conv_params(cin, cout, k):

@@ -7,6 +7,9 @@ from transformers import PretrainedConfig
 from ...configuration_utils import (
     AudioSRConfigMixin,
     as_int_tuples,
+    interpolation_receptive_field,
+    receptive_field_samples,
+    unet_receptive_field,
     validate_dropout,
     validate_interpolation,
     validate_rates,
@@ -134,6 +137,18 @@ class AudioUNetConfig(AudioSRConfigMixin, PretrainedConfig):
     def length_multiple(self) -> int:
         """The U-Net needs output-rate lengths that are a multiple of this (padded internally)."""
         return 2 ** (self.num_blocks + 1)
+
+    @property
+    def receptive_field(self) -> int:
+        """Output-rate samples on either side that an output sample can depend on: the
+        interpolation's FIR half-width plus the U-Net's reach (stride-2 convolutions, sub-pixel
+        shuffles, the final kernel-9 convolution at half rate; see
+        :func:`~hf_audiosr.configuration_utils.unet_receptive_field`)."""
+        before, after = unet_receptive_field(self.down_kernel_sizes, self.bottleneck_kernel_size)
+        return receptive_field_samples(
+            interpolation_receptive_field(self.interpolation, self.upsampling_factor),
+            max(before, after),
+        )
 
 
 __all__ = ["AudioUNetConfig", "AUDIOUNET_PRESETS"]

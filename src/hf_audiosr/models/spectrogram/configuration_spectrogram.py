@@ -6,7 +6,12 @@ import math
 
 from transformers import PretrainedConfig
 
-from ...configuration_utils import AudioSRConfigMixin, validate_interpolation
+from ...configuration_utils import (
+    AudioSRConfigMixin,
+    interpolation_receptive_field,
+    stft_receptive_field,
+    validate_interpolation,
+)
 
 PHASE_INITS = ("replicate", "zero")
 
@@ -196,6 +201,25 @@ class SpectrogramSRConfig(AudioSRConfigMixin, PretrainedConfig):
         frames coincide with the frames of a whole-input pass.
         """
         return math.lcm(self.hop_length, self.upsampling_factor)
+
+    @property
+    def receptive_field(self) -> int:
+        """Output-rate samples on either side that an output sample can depend on, at inference
+        (eval mode, ``n_iter`` Griffin-Lim iterations): the interpolation's FIR half-width, the
+        network's ``context_frames`` frames on each side, and the STFT round trips. Each
+        Griffin-Lim iteration (inverse STFT, STFT) lets a frame see the frames within
+        ``n_fft - 2`` samples, ``(n_fft - 2) // hop_length`` frames on each side, so
+        ``n_iter`` iterations add that many frames ``n_iter`` times; the first STFT and the last
+        inverse STFT add ``n_fft - 2`` samples. A finite bound, so chunks with this much context
+        see everything their output depends on; but fast Griffin-Lim amplifies float rounding
+        (where a bin's update nearly cancels, its phase is ill-defined), so chunked and
+        whole-input output still differ by more than rounding (see the model's tests)."""
+        frames = self.context_frames + self.n_iter * ((self.n_fft - 2) // self.hop_length)
+        return (
+            interpolation_receptive_field(self.interpolation, self.upsampling_factor)
+            + stft_receptive_field(self.n_fft)
+            + frames * self.hop_length
+        )
 
 
 __all__ = ["PHASE_INITS", "SPECTROGRAM_PRESETS", "SpectrogramSRConfig"]

@@ -10,6 +10,9 @@ from transformers import PretrainedConfig
 from ...configuration_utils import (
     AudioSRConfigMixin,
     as_int_tuples,
+    interpolation_receptive_field,
+    receptive_field_samples,
+    unet_receptive_field,
     validate_dropout,
     validate_interpolation,
     validate_rates,
@@ -218,6 +221,27 @@ class TFiLMUNetConfig(AudioSRConfigMixin, PretrainedConfig):
     def tfilm_context_length(self) -> int | None:
         """Output-rate samples of history behind each block's modulation (``None``: unbounded)."""
         return None if self.tfilm_window is None else self.block_size * self.tfilm_window
+
+    @property
+    def receptive_field(self) -> int | None:
+        """Output-rate samples on either side that an output sample can depend on (None for an
+        unbounded ``tfilm_window``): the interpolation's FIR half-width plus the U-Net's reach,
+        dilated convolutions, max-pooling and sub-pixel shuffles, and the history of its
+        ``2 * K + 1`` TFiLM layers, which compound along the path through the bottleneck: about
+        ``(2K + 1) * tfilm_context_length`` before the sample, much more than one layer's
+        ``tfilm_context_length`` (see :func:`~hf_audiosr.configuration_utils.unet_receptive_field`)."""
+        before, after = unet_receptive_field(
+            self.down_kernel_sizes,
+            self.bottleneck_kernel_size,
+            dilation=self.dilation,
+            max_pool=True,
+            tfilm_block_size=self.block_size,
+            tfilm_window=self.tfilm_window,
+        )
+        return receptive_field_samples(
+            interpolation_receptive_field(self.interpolation, self.upsampling_factor),
+            max(before, after),
+        )
 
 
 __all__ = ["TFiLMUNetConfig", "TFILM_UNET_PRESETS"]

@@ -10,6 +10,10 @@ from transformers import PretrainedConfig
 from ...configuration_utils import (
     AudioSRConfigMixin,
     as_int_tuples,
+    interpolation_receptive_field,
+    receptive_field_samples,
+    stft_receptive_field,
+    unet_receptive_field,
     validate_dropout,
     validate_interpolation,
     validate_rates,
@@ -279,6 +283,23 @@ class TFNetConfig(AudioSRConfigMixin, PretrainedConfig):
         multiple of the upsampling factor so that input-rate chunk boundaries at multiples of
         ``length_multiple // factor`` fall on that grid."""
         return math.lcm(2 ** (len(self.time_filters) + 1), self.hop_length, self.upsampling_factor)
+
+    @property
+    def receptive_field(self) -> int:
+        """Output-rate samples on either side that an output sample can depend on: the
+        interpolation's FIR half-width, the time U-Net's reach (see
+        :func:`~hf_audiosr.configuration_utils.unet_receptive_field`) and the STFT frames of the
+        fusion layer, ``frame_length - 2`` (see
+        :func:`~hf_audiosr.configuration_utils.stft_receptive_field`). The spectral branch works
+        within one frame, so it adds nothing beyond the frames."""
+        before, after = unet_receptive_field(
+            self.time_kernel_sizes, self.time_bottleneck_kernel_size
+        )
+        return receptive_field_samples(
+            interpolation_receptive_field(self.interpolation, self.upsampling_factor),
+            stft_receptive_field(self.frame_length),
+            max(before, after),
+        )
 
 
 __all__ = ["TFNetConfig", "TFNET_PRESETS"]

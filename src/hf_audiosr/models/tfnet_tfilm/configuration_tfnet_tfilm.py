@@ -7,7 +7,13 @@ import math
 
 from transformers import PretrainedConfig
 
-from ...configuration_utils import AudioSRConfigMixin
+from ...configuration_utils import (
+    AudioSRConfigMixin,
+    interpolation_receptive_field,
+    receptive_field_samples,
+    stft_receptive_field,
+    unet_receptive_field,
+)
 from ..tfilm_unet.configuration_tfilm_unet import validate_tfilm
 from ..tfnet.configuration_tfnet import set_tfnet_fields
 
@@ -203,6 +209,27 @@ class TFNetTFiLMConfig(AudioSRConfigMixin, PretrainedConfig):
         TFiLM blocks, whole STFT hops, and a multiple of the upsampling factor (see
         [`TFNetConfig.length_multiple`])."""
         return math.lcm(self.time_block_size, self.hop_length, self.upsampling_factor)
+
+    @property
+    def receptive_field(self) -> int | None:
+        """Output-rate samples on either side that an output sample can depend on (None for an
+        unbounded ``tfilm_window``): the interpolation's FIR half-width, the time branch's TFiLM
+        U-Net (see [`TFiLMUNetConfig.receptive_field`]) and the STFT frames of the fusion layer,
+        ``frame_length - 2``. The spectral branch works within one frame (its TFiLM LSTMs run
+        along frequency), so it adds nothing beyond the frames."""
+        before, after = unet_receptive_field(
+            self.time_kernel_sizes,
+            self.time_bottleneck_kernel_size,
+            dilation=self.dilation,
+            max_pool=True,
+            tfilm_block_size=self.time_block_size,
+            tfilm_window=self.tfilm_window,
+        )
+        return receptive_field_samples(
+            interpolation_receptive_field(self.interpolation, self.upsampling_factor),
+            stft_receptive_field(self.frame_length),
+            max(before, after),
+        )
 
 
 __all__ = ["TFNetTFiLMConfig", "TFNET_TFILM_PRESETS"]
