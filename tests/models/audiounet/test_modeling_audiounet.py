@@ -29,6 +29,16 @@ class TestAudioUNetCubicFactor4(AudioSRModelTesterMixin):
     )
 
 
+class TestAudioUNetFactor3(AudioSRModelTesterMixin):
+    """16 -> 48 kHz: chunked processing is exact only if the padding grid includes the factor."""
+
+    config_factory = staticmethod(
+        lambda **kw: AudioUNetConfig.from_preset(
+            "tiny", **{"input_sampling_rate": 4000, "output_sampling_rate": 12000, **kw}
+        )
+    )
+
+
 def conv_params(cin, cout, k):
     return cin * cout * k + cout
 
@@ -85,5 +95,7 @@ def test_derived_properties():
     )
     assert config.upsampling_factor == 3
     assert config.num_blocks == len(AUDIOUNET_PRESETS["small"]["down_filters"])
-    assert config.length_multiple == 2 ** (config.num_blocks + 1)
+    # the stride grid and the factor: input-rate chunk starts must land on the stride grid
+    assert config.length_multiple == 3 * 2 ** (config.num_blocks + 1)
+    assert AudioUNetConfig.from_preset("small").length_multiple == 2 ** (config.num_blocks + 1)
     assert config.model_type == "audiosr-audiounet"

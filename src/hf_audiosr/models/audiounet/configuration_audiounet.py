@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from transformers import PretrainedConfig
 
 from ...configuration_utils import (
@@ -135,8 +137,11 @@ class AudioUNetConfig(AudioSRConfigMixin, PretrainedConfig):
 
     @property
     def length_multiple(self) -> int:
-        """The U-Net needs output-rate lengths that are a multiple of this (padded internally)."""
-        return 2 ** (self.num_blocks + 1)
+        """Output-rate lengths are padded internally to a multiple of this: the U-Net's total
+        stride, and a multiple of the upsampling factor so that input-rate chunk boundaries at
+        multiples of ``length_multiple // factor`` fall on the stride grid (for factor 3, e.g.
+        16 -> 48 kHz, chunked processing is otherwise not exact)."""
+        return math.lcm(2 ** (self.num_blocks + 1), self.upsampling_factor)
 
     @property
     def receptive_field(self) -> int:
