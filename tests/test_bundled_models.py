@@ -40,10 +40,13 @@ def test_bundled_model_beats_interpolation_on_held_out_speech(name):
     if not CLIP.is_file():
         pytest.skip(f"evaluation clip not found at {CLIP}")
     ref, sr = sf.read(CLIP, dtype="float64")
-    low = degrade(ref, sr, 8000, "sinc")
-    out = hf_audiosr.pipeline(name)(low.astype(np.float32), sampling_rate=8000)
+    pipe = hf_audiosr.pipeline(name)
+    rate, factor = pipe.model.config.input_sampling_rate, pipe.model.config.upsampling_factor
+    assert rate * factor == sr == 16000
+    low = degrade(ref, sr, rate, "sinc")  # the model's own input rate (8 or 4 kHz)
+    out = pipe(low.astype(np.float32), sampling_rate=rate)
     assert out["sampling_rate"] == 16000 and out["audio"].shape == ref.shape
-    cubic = lsd(ref, interpolate(low, 2, "cubic"))
+    cubic = lsd(ref, interpolate(low, factor, "cubic"))
     assert lsd(ref, out["audio"].astype(np.float64)) < 0.75 * cubic
 
 
