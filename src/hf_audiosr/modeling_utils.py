@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
 from torch import nn
+from transformers import initialization as init
 
 from .dsp import interpolation_taps
 from .modeling_outputs import AudioSuperResolutionOutput
@@ -70,6 +73,53 @@ def pixel_shuffle_1d(hidden_states: torch.Tensor, factor: int) -> torch.Tensor:
     out_channels = channels // factor
     hidden_states = hidden_states.view(batch, factor, out_channels, length)
     return hidden_states.permute(0, 2, 3, 1).reshape(batch, out_channels, length * factor)
+
+
+class SubPixelConv1d(nn.Conv1d):
+    """A convolution whose output feeds :func:`pixel_shuffle_1d` by ``upscale_factor``: output
+    channel ``j * C + c`` becomes phase ``j`` (time step ``r * t + j``) of channel ``c``.
+
+    A plain :class:`~torch.nn.Conv1d` otherwise (same parameters and checkpoint keys); its own
+    class so that ``_init_weights`` can give it ICNR initialisation (:func:`icnr_`).
+    """
+
+    def __init__(self, *args, upscale_factor: int = 2, **kwargs):
+        super().__init__(*args, **kwargs)
+        if upscale_factor < 1 or self.out_channels % upscale_factor:
+            raise ValueError(
+                f"out_channels ({self.out_channels}) must be a multiple of upscale_factor "
+                f"({upscale_factor})"
+            )
+        self.upscale_factor = int(upscale_factor)
+
+
+def icnr_(
+    weight: torch.Tensor, upscale_factor: int, init_fn: Callable[[torch.Tensor], object]
+) -> torch.Tensor:
+    """ICNR initialisation (Aitken et al. 2017, "Checkerboard artifact free sub-pixel convolution")
+    of a :class:`SubPixelConv1d` weight ``(r * C, in_channels, kernel)``, in place.
+
+    ``init_fn`` draws the kernels of one phase, ``(C, in_channels, kernel)``, and every phase gets
+    a copy. With equal biases too, all ``r`` phases of each output channel are then identical, so
+    the convolution followed by the shuffle starts as the convolution followed by nearest-neighbour
+    upsampling: nothing at the new rate's ``k / r`` multiples of the rate (a bias or gain mismatch
+    between phases is a "checkerboard", a tone at half the shuffled rate for ``r = 2``). Respects
+    transformers' ``_is_hf_initialized`` flag, like the functions of ``transformers.initialization``,
+    so weights loaded from a checkpoint are left alone.
+    """
+    if getattr(weight, "_is_hf_initialized", False):
+        return weight
+    if weight.shape[0] % upscale_factor:
+        raise ValueError(
+            f"weight has {weight.shape[0]} output channels, not a multiple of {upscale_factor}"
+        )
+    phase = torch.empty(
+        (weight.shape[0] // upscale_factor, *weight.shape[1:]),
+        dtype=weight.dtype,
+        device=weight.device,
+    )
+    init_fn(phase)
+    return init.copy_(weight, phase.repeat(upscale_factor, *([1] * (weight.dim() - 1))))
 
 
 def check_labels(labels: torch.Tensor, audio_values: torch.Tensor) -> torch.Tensor:

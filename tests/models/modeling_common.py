@@ -15,6 +15,7 @@ from transformers import AutoConfig, AutoModel
 
 import hf_audiosr  # noqa: F401  (registers the Auto classes)
 from hf_audiosr.configuration_utils import MIN_CHUNK_CONTEXT_S
+from hf_audiosr.modeling_utils import SubPixelConv1d, pixel_shuffle_1d
 from hf_audiosr.models import build_model
 from hf_audiosr.pipeline_audio_super_resolution import AudioSuperResolutionPipeline
 from hf_audiosr.streaming import upsample_file
@@ -83,6 +84,9 @@ class AudioSRModelTesterMixin:
     chunk_context_s = 0.1
     # test_receptive_field_bounds_the_gradient also measures this (non-tiny) config when set.
     larger_config_factory = None
+    # Whether the architecture up-samples with sub-pixel convolutions (the U-Nets); if so they
+    # must be SubPixelConv1d, initialised with ICNR (test_sub_pixel_convolutions_start_...).
+    sub_pixel_convolutions = True
 
     def make_model(self, seed: int = 0, **overrides):
         torch.manual_seed(seed)
@@ -146,6 +150,38 @@ class AudioSRModelTesterMixin:
             n for n, p in model.named_parameters() if p.grad is None or not torch.any(p.grad != 0)
         ]
         assert not missing, f"no gradient reached {missing}"
+
+    def test_sub_pixel_convolutions_start_without_checkerboard(self):
+        """ICNR: in a fresh model every phase of every sub-pixel convolution is the same kernel
+        (and bias), so on any input the shuffled output repeats each value ``r`` times: no
+        component at half of (or any multiple below) the shuffled rate, i.e. no checkerboard tone
+        at step 0 (for the 8 -> 16 kHz U-Nets, none at 4 or 8 kHz). (A fresh model as built, not
+        ``make_model``'s, whose output layers some subclasses redraw.)"""
+        torch.manual_seed(0)
+        model = build_model(type(self).config_factory()).eval()
+        convs = [m for m in model.modules() if isinstance(m, SubPixelConv1d)]
+        if not type(self).sub_pixel_convolutions:
+            assert not convs
+            return
+        assert convs
+        for conv in convs:
+            r = conv.upscale_factor
+            for weights in (conv.weight.unflatten(0, (r, -1)), conv.bias.unflatten(0, (r, -1))):
+                for j in range(1, r):
+                    assert torch.equal(weights[j], weights[0])
+        outputs = []
+        hooks = [c.register_forward_hook(lambda m, i, o: outputs.append((m, o))) for c in convs]
+        try:
+            with torch.no_grad():
+                model(input_values=torch.randn(2, 512) * 0.1)
+        finally:
+            for hook in hooks:
+                hook.remove()
+        assert {id(m) for m, _ in outputs} == {id(c) for c in convs}
+        for conv, out in outputs:
+            r = conv.upscale_factor
+            shuffled = pixel_shuffle_1d(out, r).unflatten(-1, (-1, r))
+            assert torch.equal(shuffled, shuffled[..., :1].expand_as(shuffled))
 
     def test_loss_is_mse_and_return_dict_false(self):
         model = self.make_model()

@@ -65,6 +65,7 @@ def stft_magnitude(x: np.ndarray, config) -> np.ndarray:
 
 class TestSpectrogramSR(AudioSRModelTesterMixin):
     config_factory = staticmethod(tiny_config)
+    sub_pixel_convolutions = False
     # Griffin-Lim lets every frame influence its neighbours a little more with each iteration
     # (one window length per iteration), so a chunk needs more context than a U-Net's receptive
     # field: `config.receptive_field` is 0.44 s for the `small` preset (512-point frames, 16
@@ -176,6 +177,8 @@ class TestSpectrogramSR(AudioSRModelTesterMixin):
 
 class TestSpectrogramSRCubicFactor3(AudioSRModelTesterMixin):
     """16 -> 48 kHz: a cut-off between two bins (85.3), and cubic-spline interpolation."""
+
+    sub_pixel_convolutions = False
 
     config_factory = staticmethod(
         lambda **kw: SpectrogramSRConfig.from_preset(

@@ -18,7 +18,9 @@ from transformers import initialization as init
 from ...modeling_outputs import AudioSuperResolutionOutput
 from ...modeling_utils import (
     AudioSRInterpolation,
+    SubPixelConv1d,
     as_batch,
+    icnr_,
     pad_to_multiple,
     pixel_shuffle_1d,
     super_resolution_output,
@@ -63,7 +65,9 @@ class AudioUNetBottleneck(nn.Module):
 class AudioUNetUpBlock(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, dropout: float):
         super().__init__()
-        self.conv = nn.Conv1d(in_channels, 2 * out_channels, kernel_size, padding=kernel_size // 2)
+        self.conv = SubPixelConv1d(
+            in_channels, 2 * out_channels, kernel_size, padding=kernel_size // 2, upscale_factor=2
+        )
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, hidden_states: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
@@ -71,9 +75,13 @@ class AudioUNetUpBlock(nn.Module):
         return torch.cat([hidden_states, skip], dim=1)
 
 
-class AudioUNetOutputConv(nn.Conv1d):
+class AudioUNetOutputConv(SubPixelConv1d):
     """The last convolution (to 2 channels before the sub-pixel shuffle); initialised small so a
     fresh model starts as (almost) the plain interpolation."""
+
+
+def _small_normal_(tensor: torch.Tensor) -> torch.Tensor:
+    return init.normal_(tensor, std=1e-3)
 
 
 class AudioUNetPreTrainedModel(PreTrainedModel):
@@ -87,7 +95,12 @@ class AudioUNetPreTrainedModel(PreTrainedModel):
         if isinstance(module, AudioSRInterpolation):
             init.copy_(module.taps, module.compute_taps())
         elif isinstance(module, AudioUNetOutputConv):
-            init.normal_(module.weight, std=1e-3)
+            icnr_(module.weight, module.upscale_factor, _small_normal_)
+            init.zeros_(module.bias)
+        elif isinstance(module, SubPixelConv1d):
+            # ICNR: both sub-pixel phases start with the same kernels, so the up-sampling layers
+            # start free of checkerboard tones (at half of each shuffled rate)
+            icnr_(module.weight, module.upscale_factor, init.orthogonal_)
             init.zeros_(module.bias)
         elif isinstance(module, nn.Conv1d):
             # Orthogonal initialisation as in the paper's code.
@@ -121,7 +134,7 @@ class AudioUNetForAudioSuperResolution(AudioUNetPreTrainedModel):
         for filters, kernel in reversed(list(zip(config.down_filters, config.down_kernel_sizes))):
             self.up_blocks.append(AudioUNetUpBlock(channels, filters, kernel, config.dropout))
             channels = 2 * filters
-        self.final_conv = AudioUNetOutputConv(channels, 2, 9, padding=4)
+        self.final_conv = AudioUNetOutputConv(channels, 2, 9, padding=4, upscale_factor=2)
         self.post_init()
 
     def forward(

@@ -35,7 +35,9 @@ from transformers import initialization as init
 from ...modeling_outputs import AudioSuperResolutionOutput
 from ...modeling_utils import (
     AudioSRInterpolation,
+    SubPixelConv1d,
     as_batch,
+    icnr_,
     pad_to_multiple,
     pixel_shuffle_1d,
     super_resolution_output,
@@ -101,18 +103,26 @@ class TFiLMUNetTFiLMLayer(nn.Module):
 
 
 def _dilated_conv(
-    in_channels: int, out_channels: int, kernel_size: int, dilation: int
+    in_channels: int,
+    out_channels: int,
+    kernel_size: int,
+    dilation: int,
+    upscale_factor: int | None = None,
 ) -> nn.Conv1d:
-    return nn.Conv1d(
-        in_channels,
-        out_channels,
-        kernel_size,
-        dilation=dilation,
-        padding=dilation * (kernel_size - 1) // 2,
+    """A centred dilated convolution; a :class:`SubPixelConv1d` when ``upscale_factor`` is given."""
+    kwargs = {"dilation": dilation, "padding": dilation * (kernel_size - 1) // 2}
+    if upscale_factor is None:
+        return nn.Conv1d(in_channels, out_channels, kernel_size, **kwargs)
+    return SubPixelConv1d(
+        in_channels, out_channels, kernel_size, upscale_factor=upscale_factor, **kwargs
     )
 
 
-class TFiLMUNetOutputConv(nn.Conv1d):
+def _small_normal_(tensor: torch.Tensor) -> torch.Tensor:
+    return init.normal_(tensor, std=1e-3)
+
+
+class TFiLMUNetOutputConv(SubPixelConv1d):
     """The U-Net's last convolution (to two channels, before the sub-pixel shuffle); its own class
     so that ``_init_weights``, which transformers calls on parameter-holding modules only, can
     start it near zero."""
@@ -163,7 +173,9 @@ class TFiLMUNetUpBlock(nn.Module):
         window: int | None,
     ):
         super().__init__()
-        self.conv = _dilated_conv(in_channels, 2 * out_channels, kernel_size, dilation)
+        self.conv = _dilated_conv(
+            in_channels, 2 * out_channels, kernel_size, dilation, upscale_factor=2
+        )
         self.dropout = nn.Dropout(dropout)
         self.tfilm = TFiLMUNetTFiLMLayer(out_channels, block_length, window)
 
@@ -235,7 +247,7 @@ class TFiLMUNetBackbone(nn.Module):
                 )
             )
             channels = 2 * filters[level]
-        self.final_conv = TFiLMUNetOutputConv(channels, 2, 9, padding=4)
+        self.final_conv = TFiLMUNetOutputConv(channels, 2, 9, padding=4, upscale_factor=2)
 
     @property
     def length_multiple(self) -> int:
@@ -260,17 +272,23 @@ class TFiLMUNetBackbone(nn.Module):
 def init_tfilm_unet_weights(module: nn.Module) -> None:
     """Initialisation shared by every model built from TFiLM U-Nets (also the TFNet-TFiLM hybrid).
 
-    Convolutions: orthogonal, as the paper's code. LSTMs: Keras' defaults, which the paper's code
-    used (Glorot-uniform input weights, orthogonal recurrent weights, zero biases but 1 for the
-    forget gate). TFiLM projections: small, so each layer starts near the identity while gradients
-    still reach the LSTM. Output convolutions: small, so the model starts near the interpolation.
+    Convolutions: orthogonal, as the paper's code; the sub-pixel ones of the up blocks ICNR (every
+    phase a copy of one orthogonal draw, :func:`~hf_audiosr.modeling_utils.icnr_`), so no
+    checkerboard at init. LSTMs: Keras' defaults, which the paper's code used (Glorot-uniform input
+    weights, orthogonal recurrent weights, zero biases but 1 for the forget gate). TFiLM
+    projections: small, so each layer starts near the identity while gradients still reach the
+    LSTM. Output convolutions: small (and ICNR), so the model starts near the interpolation.
     transformers calls ``_init_weights`` only on modules that hold parameters or buffers, so every
     rule here is keyed on such a module.
     """
     if isinstance(module, AudioSRInterpolation):
         init.copy_(module.taps, module.compute_taps())
     elif isinstance(module, TFiLMUNetOutputConv):
-        init.normal_(module.weight, std=1e-3)
+        icnr_(module.weight, module.upscale_factor, _small_normal_)
+        init.zeros_(module.bias)
+    elif isinstance(module, SubPixelConv1d):
+        # ICNR: both sub-pixel phases start with the same kernels (no checkerboard at init)
+        icnr_(module.weight, module.upscale_factor, init.orthogonal_)
         init.zeros_(module.bias)
     elif isinstance(module, nn.Conv1d):
         init.orthogonal_(module.weight)

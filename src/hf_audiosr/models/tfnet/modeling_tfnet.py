@@ -39,7 +39,9 @@ from transformers import initialization as init
 from ...modeling_outputs import AudioSuperResolutionOutput
 from ...modeling_utils import (
     AudioSRInterpolation,
+    SubPixelConv1d,
     as_batch,
+    icnr_,
     pad_to_multiple,
     pixel_shuffle_1d,
     super_resolution_output,
@@ -84,10 +86,14 @@ class TFNetSTFT(nn.Module):
         )
 
 
-class TFNetOutputConv(nn.Conv1d):
+class TFNetOutputConv(SubPixelConv1d):
     """A U-Net's last convolution (to two channels, before the sub-pixel shuffle); its own class
     so that ``_init_weights``, which transformers calls on parameter-holding modules only, can
     start it near zero."""
+
+
+def _small_normal_(tensor: torch.Tensor) -> torch.Tensor:
+    return init.normal_(tensor, std=1e-3)
 
 
 class TFNetDownBlock(nn.Module):
@@ -123,7 +129,9 @@ class TFNetBottleneck(TFNetDownBlock):
 class TFNetUpBlock(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, dropout: float):
         super().__init__()
-        self.conv = nn.Conv1d(in_channels, 2 * out_channels, kernel_size, padding=kernel_size // 2)
+        self.conv = SubPixelConv1d(
+            in_channels, 2 * out_channels, kernel_size, padding=kernel_size // 2, upscale_factor=2
+        )
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, hidden_states: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
@@ -159,7 +167,7 @@ class TFNetUNet(nn.Module):
         for out_channels, kernel in reversed(list(zip(filters, kernel_sizes))):
             self.up_blocks.append(TFNetUpBlock(channels, out_channels, kernel, dropout))
             channels = 2 * out_channels
-        self.final_conv = TFNetOutputConv(channels, 2, 9, padding=4)
+        self.final_conv = TFNetOutputConv(channels, 2, 9, padding=4, upscale_factor=2)
         self.length_multiple = 2 ** (len(filters) + 1)
 
     def forward(self, hidden_states: torch.Tensor) -> torch.Tensor:
@@ -266,14 +274,19 @@ def init_tfnet_spectral_weights(module: nn.Module) -> None:
 
 
 def init_tfnet_weights(module: nn.Module) -> None:
-    """Orthogonal convolutions as AudioUNet, small output convolutions so both branches start near
-    their input, and equal fusion weights. (transformers calls ``_init_weights`` only on modules
-    that hold parameters or buffers, so every rule is keyed on such a module.)"""
+    """Orthogonal convolutions as AudioUNet (ICNR for the sub-pixel ones), small output
+    convolutions so both branches start near their input, and equal fusion weights.
+    (transformers calls ``_init_weights`` only on modules that hold parameters or buffers, so every
+    rule is keyed on such a module.)"""
     init_tfnet_spectral_weights(module)
     if isinstance(module, AudioSRInterpolation):
         init.copy_(module.taps, module.compute_taps())
     elif isinstance(module, TFNetOutputConv):
-        init.normal_(module.weight, std=1e-3)
+        icnr_(module.weight, module.upscale_factor, _small_normal_)
+        init.zeros_(module.bias)
+    elif isinstance(module, SubPixelConv1d):
+        # ICNR: both sub-pixel phases start with the same kernels (no checkerboard at init)
+        icnr_(module.weight, module.upscale_factor, init.orthogonal_)
         init.zeros_(module.bias)
     elif isinstance(module, nn.Conv1d):
         init.orthogonal_(module.weight)
