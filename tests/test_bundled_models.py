@@ -1,5 +1,6 @@
 """Every model shipped in the package loads, runs, has a card, and beats interpolation."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -70,3 +71,27 @@ def test_bundled_model_chunks_match_whole_input_with_its_default_context(name):
     chunked = pipe(x, sampling_rate=rate, chunk_length_s=2)["audio"]
     tolerance = 5e-3 if config.model_type == "audiosr-spectrogram" else 1e-5
     assert np.abs(chunked - whole).max() < tolerance
+
+
+def test_recipe_total_steps_follows_init_from(tmp_path):
+    from hf_audiosr.bundled import recipe_total_steps
+
+    def model_folder(name, recipe):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "config.json").write_text("{}")
+        (folder / "training_recipe.json").write_text(json.dumps(recipe))
+        return folder
+
+    base = model_folder("base", {"step": 1000, "args": {}})
+    tuned = model_folder("tuned", {"step": 300, "args": {"init_from": str(base)}})
+    assert recipe_total_steps(base) == 1000
+    assert recipe_total_steps(tuned) == 1300  # written before total_steps: followed
+    lost = model_folder("lost", {"step": 300, "args": {"init_from": str(tmp_path / "gone")}})
+    assert recipe_total_steps(lost) is None  # the chain cannot be followed: unknown, not 300
+    recorded = model_folder("recorded", {"step": 5, "total_steps": 9, "args": {"init_from": "x"}})
+    assert recipe_total_steps(recorded) == 9
+    assert recipe_total_steps(tmp_path) is None  # no recipe
+    # the bundled GAN model was fine-tuned from the bundled default
+    gan = recipe_total_steps(bundled_models()["audiounet-gan-speech-8k-16k"])
+    assert gan == 1000 + recipe_total_steps(bundled_models()["audiounet-speech-8k-16k"])

@@ -62,6 +62,27 @@ def resolve_model(name_or_path: str | Path | None) -> str:
     return name
 
 
+def recipe_total_steps(path: Path, _depth: int = 0) -> int | None:
+    """All the training steps behind the model in ``path``: its recipe's ``total_steps``, or (for
+    recipes written before that field) its ``step`` plus the total of the model it was
+    fine-tuned from (``args.init_from``), when that model can still be found. None if unknown."""
+    recipe_file = Path(path) / "training_recipe.json"
+    if not recipe_file.is_file() or _depth > 16:
+        return None
+    recipe = json.loads(recipe_file.read_text())
+    if "total_steps" in recipe:
+        return int(recipe["total_steps"])
+    step = recipe.get("step")
+    init_from = recipe.get("args", {}).get("init_from")
+    if step is None or not init_from:
+        return step
+    try:
+        before = recipe_total_steps(Path(resolve_model(init_from)), _depth + 1)
+    except ModelNotFoundError:
+        return None
+    return None if before is None else step + before
+
+
 def model_summary(name: str, path: Path) -> dict:
     """What ``hf-audiosr models`` shows for one bundled model."""
     config = json.loads((path / "config.json").read_text())
@@ -79,6 +100,8 @@ def model_summary(name: str, path: Path) -> dict:
         "training": {
             "description": args.get("description", ""),
             "steps": recipe.get("step"),
+            "total_steps": recipe_total_steps(path),
+            "init_from": args.get("init_from"),
             "max_steps": args.get("max_steps"),
             "batch_size": args.get("batch_size"),
             "train_minutes": recipe.get("train_corpus_minutes"),

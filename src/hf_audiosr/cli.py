@@ -188,6 +188,9 @@ def cmd_models(args: argparse.Namespace) -> int:
             f"step {t['steps']} of {t['max_steps']} x batch {t['batch_size']}, "
             f"{t['train_minutes']} min of audio"
         )
+        if t["init_from"]:
+            total = f"{t['total_steps']} steps in all" if t["total_steps"] else "more before"
+            recipe += f" (fine-tuned from {t['init_from']}: {total})"
         print(
             f"{r['name']:28} {r['architecture']:20} {r['input_sampling_rate']:>7} "
             f"{r['output_sampling_rate']:>7} {r['num_parameters'] or 0:>9,}  {recipe}"

@@ -328,9 +328,15 @@ def test_init_from_starts_from_a_saved_model_and_checks_its_config(
     config = write_config(
         tmp_path / "a", audio_dirs, max_steps=2, init_from=str(tmp_path / "source")
     )
+    (tmp_path / "source" / "training_recipe.json").write_text(json.dumps({"step": 40}))
     trainer = SuperResolutionTrainer(parse_training_args([str(config)]))
     for (name, a), b in zip(trainer.model.state_dict().items(), source.state_dict().values()):
         assert torch.equal(a, b), name
+    # the exported recipe counts the steps behind the initial weights too
+    recipe = json.loads(
+        (trainer.export(trainer.model, "x", {}, 2) / "training_recipe.json").read_text()
+    )
+    assert (recipe["step"], recipe["total_steps"]) == (2, 42)
     _reset_accelerate_state()
     other = write_config(
         tmp_path / "b",

@@ -40,6 +40,7 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 from transformers.utils import logging
 
+from ..bundled import recipe_total_steps
 from ..data.corpus import AudioCorpus, build_corpus, corpus_fingerprint, select_files
 from ..data.patches import SuperResolutionPatches
 from ..distributed import cpu_only_distributed
@@ -130,6 +131,9 @@ class SuperResolutionTrainer:
             **overrides,
         )
         self.model = build_model(self.config)
+        # Steps behind the initial weights (0 from scratch), so an exported recipe can state the
+        # whole training a checkpoint has had.
+        self.init_steps = 0
         if args.init_from:
             self._load_initial_weights(args.init_from)
         # Built after the generator, so a generator's initial weights do not depend on whether the
@@ -192,6 +196,7 @@ class SuperResolutionTrainer:
                     f"init_from {name_or_path}: its config differs from this run's in {diff}"
                 )
         self.model.load_state_dict(source.state_dict())
+        self.init_steps = recipe_total_steps(Path(source.name_or_path)) or 0
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -318,6 +323,8 @@ class SuperResolutionTrainer:
             self.feature_extractor.save_pretrained(tmp)
             recipe = {
                 "step": step,
+                # this run's steps plus those behind its init_from weights (when known)
+                "total_steps": step + self.init_steps,
                 "metrics": metrics,
                 "num_parameters": self.num_parameters,
                 "train_corpus_minutes": round(self.train_corpus.duration_s / 60, 2),
