@@ -82,7 +82,7 @@ def build_table(rows: list[dict], speed: list[dict], skip_prefixes: tuple[str, .
     target_rate = int(rows[0]["target_rate"]) if rows else 0
     published_rtf = PUBLISHED_RTF.get(target_rate, {})
 
-    header = ["system", "kind", "architecture", "parameters", "CPU RTF"]
+    header = ["system", "kind", "architecture", "parameters", "training steps", "CPU RTF"]
     header += [f"LSD, all {n_all} clips", "LSD-HF", "SNR (dB)"]
     header += [f"LSD, {clip_set_label(s)} (n={set_n[s]})" for s in clip_sets]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -99,6 +99,8 @@ def build_table(rows: list[dict], speed: list[dict], skip_prefixes: tuple[str, .
         info = describe(system, models)
         arch = info["architecture"].removeprefix("audiosr-") if info else "-"
         params = f"{info['num_parameters']:,}" if info and info["num_parameters"] else "-"
+        total = info["training"]["total_steps"] if info else None
+        steps = f"{total:,}" if total else "-"
         key = None
         if info:
             key = f"{arch.replace('-', '_')}:{info['preset']}"
@@ -116,7 +118,7 @@ def build_table(rows: list[dict], speed: list[dict], skip_prefixes: tuple[str, .
             if m and len(m["lsd"]) == n_all
             else ["-", "-", "-"]
         )
-        cells = [system, kinds[system], arch, params, speed_s, *overall]
+        cells = [system, kinds[system], arch, params, steps, speed_s, *overall]
         cells += [fmt(mean(per_set.get((system, s), []))) for s in clip_sets]
         lines.append("| " + " | ".join(cells) + " |")
     return lines

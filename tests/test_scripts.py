@@ -96,8 +96,9 @@ def test_zoo_table_puts_peers_beside_ours_on_their_own_clips(tmp_path):
     }
     assert set(table) == {"audiounet-speech-8k-16k", "cubic spline (ours)", "NVSR"}
     ours = table["audiounet-speech-8k-16k"]
-    assert ours[4] == "0.0100"  # its preset's RTF
-    assert ours[5] == f"{(1.0 + 2.0 + 1.0) / 3:.3f}"  # mean over all 3 clips
+    assert ours[4] == "5,724"  # every step behind the bundled default (best of 6000)
+    assert ours[5] == "0.0100"  # its preset's RTF
+    assert ours[6] == f"{(1.0 + 2.0 + 1.0) / 3:.3f}"  # mean over all 3 clips
     assert ours[-1] == "1.000"  # on setB's one clip
-    assert table["NVSR"][4] == "0.76 (published, their CPU)"
-    assert table["NVSR"][5] == "-" and table["NVSR"][-1] == "0.500"
+    assert table["NVSR"][5] == "0.76 (published, their CPU)"
+    assert table["NVSR"][6] == "-" and table["NVSR"][-1] == "0.500"
