@@ -45,7 +45,7 @@ def test_pipeline_without_model_uses_the_bundled_default(signal):
     x = signal(1200, 8000)
     pipes = [
         hf_audiosr.pipeline(),
-        hf_audiosr.pipeline("audiounet-speech-8k-16k"),
+        hf_audiosr.pipeline(hf_audiosr.DEFAULT_MODEL),
         transformers.pipeline("audio-super-resolution"),
     ]
     for pipe in pipes:
