@@ -62,6 +62,30 @@ def plan_chunks(
     return plans
 
 
+def plan_model_chunks(
+    config,
+    length: int,
+    input_sampling_rate: int,
+    factor: int,
+    chunk_length_s: float,
+    context_s: float | None,
+    crossfade_s: float,
+) -> list[ChunkPlan]:
+    """:func:`plan_chunks` for a model: seconds at ``input_sampling_rate`` turned into samples,
+    chunk starts aligned to the model's ``length_multiple`` (in input samples), and
+    ``context_s=None`` taken from the model (:func:`config_chunk_context_s`). The pipeline and
+    :func:`hf_audiosr.streaming.upsample_file` both plan their chunks here."""
+    if context_s is None:
+        context_s = config_chunk_context_s(config, crossfade_s)
+    return plan_chunks(
+        length,
+        chunk=int(chunk_length_s * input_sampling_rate),
+        context=int(context_s * input_sampling_rate),
+        fade=int(crossfade_s * input_sampling_rate),
+        align=max(1, getattr(config, "length_multiple", 1) // factor),
+    )
+
+
 def crossfade_weights(plan: ChunkPlan, length: int, factor: int) -> tuple[int, np.ndarray]:
     """Output-rate weights of a chunk's contribution and the index where they begin.
 
@@ -245,8 +269,6 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
         context_s=None,
         crossfade_s=DEFAULT_CROSSFADE_S,
     ):
-        if context_s is None:
-            context_s = config_chunk_context_s(self.model.config, crossfade_s)
         audio, sr = read_input(inputs, sampling_rate)
         if sr != self.input_sampling_rate:
             if sr > self.input_sampling_rate:
@@ -263,17 +285,14 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
                     f"input is too short: nothing is left after resampling {sr} Hz to {self.input_sampling_rate} Hz"
                 )
         channels, length = audio.shape
-        align = max(
-            1,
-            getattr(self.model.config, "length_multiple", 1)
-            // self.feature_extractor.upsampling_factor,
-        )
-        plans = plan_chunks(
+        plans = plan_model_chunks(
+            self.model.config,
             length,
-            chunk=int(chunk_length_s * self.input_sampling_rate),
-            context=int(context_s * self.input_sampling_rate),
-            fade=int(crossfade_s * self.input_sampling_rate),
-            align=align,
+            self.input_sampling_rate,
+            self.feature_extractor.upsampling_factor,
+            chunk_length_s,
+            context_s,
+            crossfade_s,
         )
         total = channels * len(plans)
         index = 0
@@ -335,4 +354,4 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
         return {"audio": audio[0] if channels == 1 else audio, "sampling_rate": int(sr)}
 
 
-__all__ = ["AudioSuperResolutionPipeline", "plan_chunks", "read_input"]
+__all__ = ["AudioSuperResolutionPipeline", "plan_chunks", "plan_model_chunks", "read_input"]

@@ -21,8 +21,8 @@ import numpy as np
 import torch
 
 from .audio_io import AtomicAudioWriter, AudioLoadError, audio_info, check_audio_path
-from .configuration_utils import DEFAULT_CROSSFADE_S, config_chunk_context_s
-from .pipeline_audio_super_resolution import crossfade_weights, plan_chunks
+from .configuration_utils import DEFAULT_CROSSFADE_S
+from .pipeline_audio_super_resolution import crossfade_weights, plan_model_chunks
 
 BLOCK = 1 << 16
 
@@ -103,8 +103,6 @@ def upsample_file(
             "chunk_length_s must be positive and context_s, crossfade_s non-negative, got "
             f"{chunk_length_s}, {context_s}, {crossfade_s}"
         )
-    if context_s is None:
-        context_s = config_chunk_context_s(model.config, crossfade_s)
     input_path = check_audio_path(input_path)
     frames, file_sr, channels = audio_info(input_path)
     if frames == 0:
@@ -123,13 +121,14 @@ def upsample_file(
                 raise AudioLoadError(
                     f"{input_path}: too short, nothing is left at {input_sampling_rate} Hz"
                 )
-            align = max(1, getattr(model.config, "length_multiple", 1) // factor)
-            plans = plan_chunks(
+            plans = plan_model_chunks(
+                model.config,
                 length,
-                chunk=int(chunk_length_s * input_sampling_rate),
-                context=int(context_s * input_sampling_rate),
-                fade=int(crossfade_s * input_sampling_rate),
-                align=align,
+                input_sampling_rate,
+                factor,
+                chunk_length_s,
+                context_s,
+                crossfade_s,
             )
             dtype = next(model.parameters()).dtype
             device = next(model.parameters()).device
