@@ -91,6 +91,8 @@ def test_recipe_total_steps_follows_init_from(tmp_path):
     assert recipe_total_steps(lost) is None  # the chain cannot be followed: unknown, not 300
     recorded = model_folder("recorded", {"step": 5, "total_steps": 9, "args": {"init_from": "x"}})
     assert recipe_total_steps(recorded) == 9
+    unknown = model_folder("unknown", {"step": 5, "total_steps": None, "args": {}})
+    assert recipe_total_steps(unknown) is None
     assert recipe_total_steps(tmp_path) is None  # no recipe
     # the bundled GAN model was fine-tuned from the bundled default
     gan = recipe_total_steps(bundled_models()["audiounet-gan-speech-8k-16k"])

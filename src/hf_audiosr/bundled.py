@@ -71,7 +71,8 @@ def recipe_total_steps(path: Path, _depth: int = 0) -> int | None:
         return None
     recipe = json.loads(recipe_file.read_text())
     if "total_steps" in recipe:
-        return int(recipe["total_steps"])
+        total = recipe["total_steps"]
+        return None if total is None else int(total)
     step = recipe.get("step")
     init_from = recipe.get("args", {}).get("init_from")
     if step is None or not init_from:

@@ -318,6 +318,7 @@ def test_two_processes_share_gradients_and_split_data(tmp_path, audio_dirs):
 def test_init_from_starts_from_a_saved_model_and_checks_its_config(
     tmp_path, audio_dirs, in_process
 ):
+    from hf_audiosr.bundled import recipe_total_steps
     from hf_audiosr.models import AudioUNetConfig, AudioUNetForAudioSuperResolution
     from hf_audiosr.training import parse_training_args
     from hf_audiosr.training.trainer import SuperResolutionTrainer
@@ -337,6 +338,13 @@ def test_init_from_starts_from_a_saved_model_and_checks_its_config(
         (trainer.export(trainer.model, "x", {}, 2) / "training_recipe.json").read_text()
     )
     assert (recipe["step"], recipe["total_steps"]) == (2, 42)
+    # weights whose own training is unknown (no recipe) leave the total unknown, not understated
+    (tmp_path / "source" / "training_recipe.json").unlink()
+    trainer.init_steps = recipe_total_steps(tmp_path / "source")
+    recipe = json.loads(
+        (trainer.export(trainer.model, "y", {}, 2) / "training_recipe.json").read_text()
+    )
+    assert recipe["total_steps"] is None
     _reset_accelerate_state()
     other = write_config(
         tmp_path / "b",

@@ -131,9 +131,9 @@ class SuperResolutionTrainer:
             **overrides,
         )
         self.model = build_model(self.config)
-        # Steps behind the initial weights (0 from scratch), so an exported recipe can state the
-        # whole training a checkpoint has had.
-        self.init_steps = 0
+        # Steps behind the initial weights (0 from scratch, None when init_from's are unknown), so
+        # an exported recipe can state the whole training a checkpoint has had.
+        self.init_steps: int | None = 0
         if args.init_from:
             self._load_initial_weights(args.init_from)
         # Built after the generator, so a generator's initial weights do not depend on whether the
@@ -196,7 +196,7 @@ class SuperResolutionTrainer:
                     f"init_from {name_or_path}: its config differs from this run's in {diff}"
                 )
         self.model.load_state_dict(source.state_dict())
-        self.init_steps = recipe_total_steps(Path(source.name_or_path)) or 0
+        self.init_steps = recipe_total_steps(Path(source.name_or_path))
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -323,8 +323,8 @@ class SuperResolutionTrainer:
             self.feature_extractor.save_pretrained(tmp)
             recipe = {
                 "step": step,
-                # this run's steps plus those behind its init_from weights (when known)
-                "total_steps": step + self.init_steps,
+                # this run's steps plus those behind its init_from weights (None: not known)
+                "total_steps": None if self.init_steps is None else step + self.init_steps,
                 "metrics": metrics,
                 "num_parameters": self.num_parameters,
                 "train_corpus_minutes": round(self.train_corpus.duration_s / 60, 2),
