@@ -368,3 +368,33 @@ def _reset_accelerate_state() -> None:
     from accelerate.state import AcceleratorState
 
     AcceleratorState._reset_state(reset_partial_state=True)
+
+
+@pytest.mark.parametrize("native", [False, True])
+def test_mixed_precision_bf16_only_where_the_cpu_has_it(
+    tmp_path, audio_dirs, in_process, monkeypatch, caplog, native
+):
+    """``--mixed_precision bf16`` trains in fp32 ("no", one warning) on a CPU that would emulate
+    bf16, and in bf16 where the CPU has it; the exported recipe says which ran."""
+    import logging
+
+    from hf_audiosr import cpu
+    from hf_audiosr.training import parse_training_args
+    from hf_audiosr.training.trainer import SuperResolutionTrainer
+
+    monkeypatch.setenv(cpu.NATIVE_BF16_ENV, "1" if native else "0")
+    monkeypatch.setattr(cpu, "_accelerator_available", lambda: False)
+    cpu._warn_once.cache_clear()
+    config = write_config(tmp_path, audio_dirs, max_steps=1, mixed_precision="bf16")
+    with caplog.at_level(logging.WARNING, logger="hf_audiosr.cpu"):
+        trainer = SuperResolutionTrainer(parse_training_args([str(config)]))
+    expected = "bf16" if native else "no"
+    assert trainer.accelerator.mixed_precision == expected
+    warnings = [r for r in caplog.records if "training in fp32" in r.getMessage()]
+    assert len(warnings) == (0 if native else 1)
+    recipe = json.loads(
+        (trainer.export(trainer.model, "x", {}, 1) / "training_recipe.json").read_text()
+    )
+    assert recipe["mixed_precision"] == expected
+    assert recipe["args"]["mixed_precision"] == "bf16"  # what was asked
+    cpu._warn_once.cache_clear()
