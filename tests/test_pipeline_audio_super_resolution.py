@@ -325,10 +325,12 @@ def test_low_band_of_the_output_matches_the_input(default_pipeline):
 
 
 # ------------------------------------------------------------------------------ device and dtype
-def test_device_cpu_and_bfloat16(tiny_model_dir, signal):
+def test_device_cpu_and_bfloat16(tiny_model_dir, signal, monkeypatch):
     """bfloat16 keeps 8 bits of mantissa (0.4 % per operation): a 5 % relative L2 error bound is
     loose but still catches a wrong dtype path (the float32 output of a mis-cast model is off by
-    far more, or not finite)."""
+    far more, or not finite). bf16 is forced (``HF_AUDIOSR_NATIVE_BF16=1``) so that the bf16 path
+    is tested on every CPU; without it a CPU lacking native bf16 runs fp32 (tests/test_cpu.py)."""
+    monkeypatch.setenv("HF_AUDIOSR_NATIVE_BF16", "1")
     x = signal(4000, 8000)
     fp32 = hf_audiosr.pipeline(str(tiny_model_dir), device="cpu")(x, sampling_rate=8000)["audio"]
     for pipe in (
