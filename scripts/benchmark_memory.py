@@ -5,7 +5,7 @@
 Writes an 8 kHz FLAC of the requested length (the bundled example tiled, written block by block),
 runs ``/usr/bin/time -v hf-audiosr upsample`` on it and on a 10 s file, and reports both peak
 resident set sizes, their ratio (bounded memory means a ratio near 1 whatever the length), the
-wall time and the real-time factor of the long run.
+wall time and the real-time factor of the long run, with the CPU they were measured on.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 import soundfile as sf
 
 import hf_audiosr
+from hf_audiosr.cpu import cpu_capability
 
 
 def make_file(path: Path, seconds: float, sr: int = 8000) -> None:
@@ -82,6 +83,7 @@ def main() -> None:
         "rtf_long_including_startup": round(wall_long / (args.minutes * 60), 4),
         "output_seconds": out_info.frames / out_info.samplerate,
         "output_rate": out_info.samplerate,
+        "cpu": cpu_capability().to_dict(),
     }
     print(json.dumps(result, indent=2))
     if args.json:

@@ -10,8 +10,9 @@ gets a column of its own: each cell is the mean LSD of that system on exactly th
 published system sits in the same column as ours on the same inputs. The CPU real-time factor of
 ours is that of the model's architecture preset at its rates, 10 s of input, all timed in one run
 of ``scripts/benchmark_speed.py --models --presets arch:preset[:input_rate] ...`` on this machine
-(speed does not depend on the weights); for published systems it is the figure their authors
-reported on their own CPU (``../shared/EVALUATION.md``), marked as such.
+(speed does not depend on the weights), and its column header names the CPU that run recorded;
+for published systems it is the figure their authors reported on their own CPU
+(``../shared/EVALUATION.md``), marked as such.
 """
 
 from __future__ import annotations
@@ -59,7 +60,23 @@ def fmt(value: float, digits: int = 3) -> str:
     return f"{value:.{digits}f}" if math.isfinite(value) else "-"
 
 
-def build_table(rows: list[dict], speed: list[dict], skip_prefixes: tuple[str, ...]) -> list[str]:
+def cpu_label(cpu: dict | None) -> str:
+    """The CPU a speed run recorded (``benchmark_speed.py``'s ``"cpu"``), e.g. ``AMD EPYC, AVX2,
+    2 cores``."""
+    if not cpu:
+        return "CPU not recorded"
+    parts = [cpu.get("model") or cpu.get("machine"), cpu.get("capability")]
+    if cpu.get("cores"):
+        parts.append(f"{cpu['cores']} cores")
+    return ", ".join(str(p) for p in parts if p)
+
+
+def build_table(
+    rows: list[dict],
+    speed: list[dict],
+    skip_prefixes: tuple[str, ...],
+    cpu: dict | None = None,
+) -> list[str]:
     models = {name: model_summary(name, path) for name, path in bundled_models().items()}
     preset_rtf = {r["preset"]: r["fp32_rtf"] for r in speed if "preset" in r}
     rows = [r for r in rows if not r["system"].startswith(skip_prefixes)]
@@ -82,7 +99,8 @@ def build_table(rows: list[dict], speed: list[dict], skip_prefixes: tuple[str, .
     target_rate = int(rows[0]["target_rate"]) if rows else 0
     published_rtf = PUBLISHED_RTF.get(target_rate, {})
 
-    header = ["system", "kind", "architecture", "parameters", "training steps", "CPU RTF"]
+    header = ["system", "kind", "architecture", "parameters", "training steps"]
+    header += [f"CPU RTF ({cpu_label(cpu)})"]
     header += [f"LSD, all {n_all} clips", "LSD-HF", "SNR (dB)"]
     header += [f"LSD, {clip_set_label(s)} (n={set_n[s]})" for s in clip_sets]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -141,8 +159,9 @@ def main() -> None:
     if not rows:
         raise SystemExit(f"no rows for condition {args.condition!r} in {args.benchmark}")
     speed_path = Path(args.speed)
-    speed = json.loads(speed_path.read_text())["rows"] if speed_path.is_file() else []
-    print("\n".join(build_table(rows, speed, tuple(args.skip))))
+    speed = json.loads(speed_path.read_text()) if speed_path.is_file() else {}
+    table = build_table(rows, speed.get("rows", []), tuple(args.skip), speed.get("cpu"))
+    print("\n".join(table))
 
 
 if __name__ == "__main__":

@@ -219,6 +219,7 @@ def test_evaluate_identical_files_is_strict_json(capsys, reference_and_estimate)
     )
     assert rc == 0
     result = json.loads(stdout, parse_constant=lambda c: pytest.fail(f"non-standard JSON {c}"))
+    # exactly 0: both sides are the same file through the same code, so every ratio is 1
     assert result["lsd"] == 0.0 and result["lsd_hf"] == 0.0 and result["lsd_lf"] == 0.0
     assert result["snr"] is None  # +inf has no JSON spelling
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,9 +33,16 @@ def test_benchmark_speed_reports_rtf_against_sinc(tmp_path):
         "--json", str(out), cwd=tmp_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    rows = json.loads(out.read_text())["rows"]
+    report = json.loads(out.read_text())
+    rows = report["rows"]
     timed = [r for r in rows if "fp32_rtf" in r and "model" in r]
     assert timed and all(r["fp32_rtf"] > 0 and r["fp32_vs_sinc"] > 0 for r in timed)
+    # the figures name their CPU, and bf16 is timed only where it is native (--bf16 auto)
+    cpu = report["cpu"]
+    assert cpu["capability"] == torch.backends.cpu.get_cpu_capability()
+    assert cpu["cores"] == os.cpu_count() and cpu["torch_threads"] == report["torch_threads"] == 1
+    assert result.stdout.startswith(f"CPU: {cpu['model'] or cpu['machine']}, torch ")
+    assert all(("bf16_rtf" in r) == cpu["native_bf16"] for r in timed)
     assert any(r.get("train_steps_per_s", 0) > 0 for r in rows)
     assert any(r.get("preset") == "audiounet:tiny" for r in rows)
 
@@ -49,6 +57,7 @@ def test_benchmark_memory_measures_peak_rss(tmp_path):
     assert report["output_seconds"] == pytest.approx(30.0, abs=0.01)
     assert report["output_rate"] == 16000
     assert report["peak_rss_mb_long"] > 50 and report["peak_rss_mb_10s"] > 50
+    assert report["cpu"]["capability"] == torch.backends.cpu.get_cpu_capability()
 
 
 def test_benchmark_speed_times_presets_only_at_other_rates(tmp_path):
@@ -81,7 +90,9 @@ def test_zoo_table_puts_peers_beside_ours_on_their_own_clips(tmp_path):
     csv_path = tmp_path / "per_clip.csv"
     csv_path.write_text("\n".join(",".join(str(v) for v in r) for r in [fields, *rows]) + "\n")
     speed = tmp_path / "speed.json"
-    speed.write_text(json.dumps({"rows": [{"preset": "audiounet:small", "fp32_rtf": 0.01}]}))
+    cpu = {"model": "Test CPU", "capability": "AVX2", "cores": 2, "machine": "x86_64"}
+    rows = [{"preset": "audiounet:small", "fp32_rtf": 0.01}]
+    speed.write_text(json.dumps({"cpu": cpu, "rows": rows}))
     result = run_script(
         "zoo_table.py", "--benchmark", str(csv_path), "--speed", str(speed), cwd=tmp_path
     )
@@ -90,6 +101,7 @@ def test_zoo_table_puts_peers_beside_ours_on_their_own_clips(tmp_path):
     header = [c.strip() for c in lines[0].strip("|").split("|")]
     # only setB has a published system, so it is the only clip-set column
     assert header[-1] == "LSD, setB (n=1)" and not any("setA" in h for h in header)
+    assert header[5] == "CPU RTF (Test CPU, AVX2, 2 cores)"  # the speed run's CPU
     table = {
         cells[0]: cells
         for cells in ([c.strip() for c in line.strip("|").split("|")] for line in lines[2:])

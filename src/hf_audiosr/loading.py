@@ -7,6 +7,7 @@ from pathlib import Path
 from transformers import AutoModel
 
 from .bundled import resolve_model
+from .cpu import resolve_dtype
 from .feature_extraction_audiosr import AudioSRFeatureExtractor
 from .registration import TASK
 
@@ -85,6 +86,8 @@ class StrictAutoModel(AutoModel):
     def from_pretrained(cls, pretrained_model_name_or_path, *model_args, **kwargs):
         if model_args:
             raise TypeError(f"{cls.__name__}.from_pretrained takes no positional model arguments")
+        if kwargs.get("dtype") is not None:  # bf16 only where it is native (no device known here)
+            kwargs["dtype"] = resolve_dtype(kwargs["dtype"])
         return load_model(pretrained_model_name_or_path, **kwargs)
 
 
@@ -111,10 +114,14 @@ def pipeline(model=None, **kwargs):
     """``transformers.pipeline("audio-super-resolution", ...)`` that also takes bundled short names.
 
     ``model`` may be ``None`` (the bundled default), a bundled name (see ``hf-audiosr models``), a
-    local folder, a Hub id, or an already-loaded model.
+    local folder, a Hub id, or an already-loaded model. ``dtype=torch.bfloat16`` is used only
+    where it runs natively: on a CPU without bf16 instructions the model runs in fp32, with a
+    warning (see :func:`hf_audiosr.cpu.resolve_dtype`).
     """
     from transformers import pipeline as hf_pipeline
 
+    if kwargs.get("dtype") is not None:
+        kwargs["dtype"] = resolve_dtype(kwargs["dtype"], kwargs.get("device"))
     if model is None or isinstance(model, (str, Path)):
         loaded = load_model(model, dtype=kwargs.pop("dtype", None))
         feature_extractor = kwargs.pop("feature_extractor", None) or load_feature_extractor(

@@ -65,6 +65,29 @@ def results_table(rows: list[dict], ours: str) -> str:
     return "\n".join(lines)
 
 
+def speed_summary(data: dict, name: str) -> str:
+    """The card's "CPU speed" line from a ``scripts/benchmark_speed.py`` JSON: the fp32 RTF of
+    ``name`` on its shortest input, and the CPU it was measured on (speed depends on the CPU far
+    more than on anything else, so a figure without it says little)."""
+    rtfs = [r for r in data.get("rows", []) if r.get("model") == name and "fp32_rtf" in r]
+    if not rtfs:
+        return "not measured"
+    r = min(rtfs, key=lambda r: r["seconds"])
+    cpu = data.get("cpu")
+    threads = (cpu or {}).get("torch_threads", data.get("torch_threads"))
+    if cpu:
+        where = (
+            f"{cpu.get('model') or cpu.get('machine') or 'a CPU'} (torch {cpu['capability']}, "
+            f"{cpu.get('cores')} cores, {threads} torch threads)"
+        )
+    else:
+        where = f"a CPU that was not recorded ({threads} torch threads)"
+    return (
+        f"real-time factor {r['fp32_rtf']:.4f} ({1 / r['fp32_rtf']:.0f}x real time) on a "
+        f"{r['seconds']:.0f} s input, fp32, on {where} (`python scripts/benchmark_speed.py`)"
+    )
+
+
 def render_model_card(
     model_dir: str | os.PathLike,
     template: str | os.PathLike,
@@ -92,15 +115,7 @@ def render_model_card(
     ours = [r for r in rows if r["system"] == name]
     speed = "not measured"
     if speed_json and Path(speed_json).is_file():
-        data = json.loads(Path(speed_json).read_text())
-        rtfs = [r for r in data["rows"] if r.get("model") == name and "fp32_rtf" in r]
-        if rtfs:
-            r = min(rtfs, key=lambda r: r["seconds"])
-            speed = (
-                f"real-time factor {r['fp32_rtf']:.4f} ({1 / r['fp32_rtf']:.0f}x real time) on a "
-                f"{r['seconds']:.0f} s input, {data['torch_threads']} CPU threads, fp32 "
-                "(`python scripts/benchmark_speed.py`)"
-            )
+        speed = speed_summary(json.loads(Path(speed_json).read_text()), name)
     weights = {
         "l2": args["loss_l2"],
         "stft/sc": args["loss_stft_sc"],

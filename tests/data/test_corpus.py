@@ -131,7 +131,7 @@ def test_save_load_round_trip_is_int16_within_half_a_step(tmp_path, peak):
     scale = min(1.0, 0.999 / peak)
     error = np.abs(loaded.samples.astype(np.float64) - samples)
     assert error.max() <= 0.5 / (32767 * scale) + 1e-7
-    np.testing.assert_array_equal(loaded.utterance(1), loaded.samples[1200:])
+    np.testing.assert_array_equal(loaded.utterance(1), loaded.samples[1200:])  # a slice
 
 
 # ---------------------------------------------------------------- real clips

@@ -140,7 +140,7 @@ def test_columns_types_and_transcripts(vctk092, transcripts):
     assert list(train["utterance_id"]) == sorted(CLIPS_092, key=lambda u: (u.split("_")[0], u))
     decoded, rate = sf.read(rows["p360_061"]["path"], dtype="float32")
     reference, _ = sf.read(CLIPS_092["p360_061"], dtype="float32")
-    assert rate == 48000 and np.array_equal(decoded, reference)
+    assert rate == 48000 and np.array_equal(decoded, reference)  # lossless copy: bit-exact
 
 
 def test_mic_choice(vctk092):
@@ -418,6 +418,7 @@ def test_transform_randomness_is_per_row_seed_and_epoch(vctk092):
     b = make_super_resolution_transform(16000, 48000, segment_length=960, seed=3)
     first = labels(a, batch)
     # Keyed by the file path without an index column: the same row gives the same segment.
+    # (Bit-exact: the same seeded draws through the same code in one process.)
     assert np.array_equal(first[0], first[1])
     assert np.array_equal(first[0], labels(b, batch)[0])
     a.set_epoch(1)
@@ -442,7 +443,7 @@ def test_transform_mix_draws_from_the_weights(vctk092):
     )
     for key in ("input_values", "labels"):
         for x, y in zip(only_cheby[key], cheby[key]):
-            assert np.array_equal(x, y)
+            assert np.array_equal(x, y)  # the same draws and filter: bit-exact
     with pytest.raises(ValueError, match=r"degradation mix keys must be among"):
         make_super_resolution_transform(16000, 48000, protocol="mix", protocol_weights={"cubic": 1})
 

@@ -268,6 +268,7 @@ def test_tiny_adversarial_run(tmp_path, audio_dirs, in_process):
     disc_4 = load_file(str(ckpts[0] / "model_1.safetensors"))
     disc_8 = load_file(str(ckpts[1] / "model_1.safetensors"))
     assert disc_4.keys() == initial_disc.keys()
+    # untouched means bit-exact (stored and read back); any optimizer step changes some bits
     for key, value in initial_disc.items():
         np.testing.assert_array_equal(disc_4[key], value.numpy(), err_msg=key)
     changed = [k for k in disc_4 if not np.array_equal(disc_4[k], disc_8[k])]
@@ -284,9 +285,10 @@ def test_tiny_adversarial_run(tmp_path, audio_dirs, in_process):
         model = hf_audiosr.load_model(str(run / name))
         assert isinstance(model, hf_audiosr.AudioUNetForAudioSuperResolution)
     for key, value in load_file(str(run / "final" / "model.safetensors")).items():
-        np.testing.assert_array_equal(value, last[key], err_msg=key)
+        np.testing.assert_array_equal(value, last[key], err_msg=key)  # a copy: bit-exact
 
-    # the warm start is reconstruction only: bit-identical to a plain run until then
+    # the warm start is reconstruction only: bit-identical to a plain run until then (the same
+    # computation in the same process: any difference means the GAN code touched the generator)
     plain = write_config(tmp_path / "plain", audio_dirs, **settings)
     SuperResolutionTrainer(parse_training_args([str(plain)])).train()
     plain_run = tmp_path / "plain" / "run"
@@ -331,7 +333,9 @@ def test_adversarial_resume_after_sigkill_equals_uninterrupted_run(
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert f"resumed from {run_b / 'checkpoints' / 'step_0000004'} at step 4" in resumed.stderr
 
-    # bit-identical generator (exported and checkpointed) and discriminator, same logs
+    # bit-identical generator (exported and checkpointed) and discriminator, same logs: the
+    # resumed run repeats the same computation on the same machine and thread count from the
+    # stored states, so any difference is a resume defect, not rounding
     for relative in (
         "final/model.safetensors",
         "checkpoints/step_0000012/model.safetensors",
@@ -372,6 +376,7 @@ def test_two_processes_train_both_networks_in_step(tmp_path, audio_dirs):
     assert rank0["world_size"] == rank1["world_size"] == 2
     assert rank0["step"] == rank1["step"] == 4
     assert any(k.startswith("disc.") for k in rank0["weights"])
+    # both ranks apply the same averaged updates on the same machine: checksums agree bit for bit
     assert rank0["weights"] == rank1["weights"]
     records = logged(tmp_path / "run")
     assert [r["step"] for r in records] == [2, 4]

@@ -131,7 +131,7 @@ def test_corpus_cache_gives_the_same_samples_as_a_fresh_build(tmp_path, audio_di
     built = load(tmp_path / "cache")  # builds and writes the cache
     cached = load(tmp_path / "cache")  # reads it
     assert len(list((tmp_path / "cache").glob("corpus-*.npz"))) == 1
-    np.testing.assert_array_equal(built.samples, cached.samples)
+    np.testing.assert_array_equal(built.samples, cached.samples)  # stored and read: bit-exact
     assert built.names == cached.names
 
     prebuilt = tmp_path / "prebuilt.npz"
@@ -213,6 +213,7 @@ def test_tiny_run_trains_and_exports_loadable_models(tmp_path, audio_dirs, in_pr
     assert (final_recipe["train_files"], final_recipe["validation_files"]) == (4, 3)
     final = load_file(str(run / "final" / "model.safetensors"))
     assert final.keys() == last_checkpoint.keys()
+    # final/ is the last checkpoint's weights saved again: a copy, bit-exact
     for key in final:
         np.testing.assert_array_equal(final[key], last_checkpoint[key])
 
@@ -259,7 +260,9 @@ def test_resume_after_sigkill_equals_uninterrupted_run(tmp_path, audio_dirs, in_
     assert f"resumed from {run_b / 'checkpoints' / 'step_0000006'} at step 6" in resumed.stderr
     assert "finished at step 24" in resumed.stdout
 
-    # bit-identical weights and the same validation metrics and logs
+    # bit-identical weights and the same validation metrics and logs: the resumed run repeats the
+    # same computation on the same machine and thread count (one thread), from the same stored
+    # weights, optimizer and RNG states, so any difference is a resume defect, not rounding
     weights_a = load_file(str(run_a / "final" / "model.safetensors"))
     weights_b = load_file(str(run_b / "final" / "model.safetensors"))
     assert weights_a.keys() == weights_b.keys()
@@ -300,7 +303,9 @@ def test_two_processes_share_gradients_and_split_data(tmp_path, audio_dirs):
     assert rank0["step"] == rank1["step"] == 6
     assert len(rank0["batches"]) == len(rank1["batches"]) == 6
     assert not set(rank0["batches"]) & set(rank1["batches"])  # each rank its own batches
-    assert rank0["weights"] == rank1["weights"]  # gradients were averaged across ranks
+    # gradients were averaged across ranks: both apply the same update to the same weights on
+    # the same machine, so their weights' checksums agree bit for bit
+    assert rank0["weights"] == rank1["weights"]
 
     run = tmp_path / "run"
     records = logged(run)  # written by the main process only
@@ -332,7 +337,7 @@ def test_init_from_starts_from_a_saved_model_and_checks_its_config(
     (tmp_path / "source" / "training_recipe.json").write_text(json.dumps({"step": 40}))
     trainer = SuperResolutionTrainer(parse_training_args([str(config)]))
     for (name, a), b in zip(trainer.model.state_dict().items(), source.state_dict().values()):
-        assert torch.equal(a, b), name
+        assert torch.equal(a, b), name  # loaded from safetensors: bit-exact
     # the exported recipe counts the steps behind the initial weights too
     recipe = json.loads(
         (trainer.export(trainer.model, "x", {}, 2) / "training_recipe.json").read_text()
@@ -363,3 +368,33 @@ def _reset_accelerate_state() -> None:
     from accelerate.state import AcceleratorState
 
     AcceleratorState._reset_state(reset_partial_state=True)
+
+
+@pytest.mark.parametrize("native", [False, True])
+def test_mixed_precision_bf16_only_where_the_cpu_has_it(
+    tmp_path, audio_dirs, in_process, monkeypatch, caplog, native
+):
+    """``--mixed_precision bf16`` trains in fp32 ("no", one warning) on a CPU that would emulate
+    bf16, and in bf16 where the CPU has it; the exported recipe says which ran."""
+    import logging
+
+    from hf_audiosr import cpu
+    from hf_audiosr.training import parse_training_args
+    from hf_audiosr.training.trainer import SuperResolutionTrainer
+
+    monkeypatch.setenv(cpu.NATIVE_BF16_ENV, "1" if native else "0")
+    monkeypatch.setattr(cpu, "_accelerator_available", lambda: False)
+    cpu._warn_once.cache_clear()
+    config = write_config(tmp_path, audio_dirs, max_steps=1, mixed_precision="bf16")
+    with caplog.at_level(logging.WARNING, logger="hf_audiosr.cpu"):
+        trainer = SuperResolutionTrainer(parse_training_args([str(config)]))
+    expected = "bf16" if native else "no"
+    assert trainer.accelerator.mixed_precision == expected
+    warnings = [r for r in caplog.records if "training in fp32" in r.getMessage()]
+    assert len(warnings) == (0 if native else 1)
+    recipe = json.loads(
+        (trainer.export(trainer.model, "x", {}, 1) / "training_recipe.json").read_text()
+    )
+    assert recipe["mixed_precision"] == expected
+    assert recipe["args"]["mixed_precision"] == "bf16"  # what was asked
+    cpu._warn_once.cache_clear()

@@ -144,7 +144,13 @@ class SuperResolutionTrainingArguments:
         default=2.0, metadata={"help": "Weight of the feature-matching loss (adv/feat)."}
     )
 
-    mixed_precision: str = field(default="no", metadata={"help": "no, bf16 or fp16 (Accelerate)."})
+    mixed_precision: str = field(
+        default="no",
+        metadata={
+            "help": "no, bf16 or fp16 (Accelerate). bf16 on a CPU without native bf16 (AVX-512 "
+            "BF16 or AMX) trains in fp32 instead, with a warning: emulated bf16 is far slower."
+        },
+    )
     seed: int = 0
     num_workers: int = 0
     torch_threads: int = field(

@@ -41,6 +41,7 @@ from tqdm.auto import tqdm
 from transformers.utils import logging
 
 from ..bundled import recipe_total_steps
+from ..cpu import resolve_mixed_precision
 from ..data.corpus import AudioCorpus, build_corpus, corpus_fingerprint, select_files
 from ..data.patches import SuperResolutionPatches
 from ..distributed import cpu_only_distributed
@@ -110,8 +111,14 @@ class SuperResolutionTrainer:
     def __init__(self, args: SuperResolutionTrainingArguments):
         self.args = args
         self.output_dir = Path(args.output_dir)
+        cpu_only = cpu_only_distributed()
+        on_cpu = cpu_only or os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true")
         self.accelerator = Accelerator(
-            mixed_precision=args.mixed_precision, cpu=cpu_only_distributed()
+            # bf16 only where the CPU runs it natively (else "no", with a warning)
+            mixed_precision=resolve_mixed_precision(
+                args.mixed_precision, "cpu" if on_cpu else None
+            ),
+            cpu=cpu_only,
         )
         world_size = int(os.environ.get("WORLD_SIZE", "1"))
         if world_size > 1 and self.accelerator.num_processes == 1:
@@ -331,6 +338,8 @@ class SuperResolutionTrainer:
                 "train_files": len(self.train_corpus),
                 "validation_files": len(self.validation_corpus) if self.validation_corpus else 0,
                 "args": self.args.to_dict(),
+                # what ran: bf16 falls back to "no" on a CPU without native bf16
+                "mixed_precision": self.accelerator.mixed_precision,
             }
             (tmp / "training_recipe.json").write_text(json.dumps(recipe, indent=2))
             shutil.rmtree(out, ignore_errors=True)
