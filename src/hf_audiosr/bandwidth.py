@@ -53,14 +53,24 @@ EDGE_DB = 6.0
 """The cut-off is where the level is this far below the band just under the cliff."""
 CONVERTER_ROLLOFF = 0.88
 """Cliffs at or above this fraction of Nyquist are the converter's anti-alias filter."""
+_ANALYSIS_TOP = 0.9  # the level above this fraction of Nyquist is not looked at
 MAX_FRAMES = 4000
 
 # Gaps (fractions of f) between the band just under a candidate cut-off and the band above it.
 _GAPS = (0.03, 0.08, 0.2)
 # The band "just under" a candidate f is [_BELOW * f, f].
 _BELOW = 0.85
+# A wall falling only _NARROW_DROP_DB (a weak signal over a digital floor) counts when it falls
+# from the band [_NARROW_BELOW * f, f] to everything above (1 + _NARROW_GAP) * f.
+_NARROW_DROP_DB, _NARROW_BELOW, _NARROW_GAP = 12.0, 0.97, 0.02
+_NARROW_MIN_HZ = 4000.0
 # A brick wall falls _WALL_DB within _WALL_WIDTH (fraction) above the cut-off.
 _WALL_DB, _WALL_WIDTH = 30.0, 0.05
+# A drop is the signal falling into the noise when the level after it stays this far above the
+# quiet frames' level, and the quiet frames' own level drops less than this there.
+_NOISE_MARGIN_DB = 10.0
+# Levels more than this below the spectrum's peak are numerical dust, not content.
+_REAL_RANGE_DB = 100.0
 
 
 @dataclass(frozen=True)
@@ -262,8 +272,14 @@ class BandwidthMeter:
         active_s = float(active.sum()) * self.hop / sr
         frames_factor = min(1.0, math.sqrt(active.sum() / 20.0))
         power = spectra[active].mean(axis=0)
+        # the quietest fifth of the frames that are not digital silence: pauses, decays, the
+        # recording's own noise
+        audible = rms_db > -250.0
+        quiet = audible & (rms_db <= np.percentile(rms_db[audible], 20))
+        quiet_power = spectra[quiet].mean(axis=0) if quiet.sum() >= 2 else None
         return _analyse(
             power,
+            quiet_power,
             sr,
             self.n_fft,
             frames_factor=frames_factor,
@@ -272,8 +288,70 @@ class BandwidthMeter:
         )
 
 
+def _db(power: np.ndarray, ref: float) -> np.ndarray:
+    return 10 * np.log10(np.maximum(power, ref * 1e-25) / ref)
+
+
+def _window_mean(cumsum: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Mean of the summed array over bins [lo, hi] (inclusive), elementwise."""
+    return (cumsum[hi + 1] - cumsum[lo]) / (hi + 1 - lo)
+
+
+def _find_cliffs(
+    smooth: np.ndarray,
+    above: np.ndarray,
+    bin_hz: float,
+    first: int,
+    last: int,
+    lo_bin: int,
+    floor: float,
+    peak: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """For every candidate bin: is a cliff just above it, the level just under it, the bin
+    where the cliff has reached the bottom, and the best cliff score of all (1 = just a cliff).
+    """
+    n = len(smooth)
+    top_a = len(above) - 1
+    cliff = np.zeros(n, dtype=bool)
+    under_at = np.full(n, -np.inf)
+    reach = np.zeros(n, dtype=int)
+    if last < first:
+        return cliff, under_at, reach, 0.0
+    i = np.arange(first, last + 1)
+    f = i * bin_hz
+    cumsum = np.concatenate([[0.0], np.cumsum(smooth)])
+    under = _window_mean(cumsum, np.maximum(lo_bin, (_BELOW * f / bin_hz).astype(int)), i)
+    narrow = _window_mean(cumsum, np.minimum(i - 1, (_NARROW_BELOW * f / bin_hz).astype(int)), i)
+    under_at[i] = under
+    eligible = (under - floor >= _NARROW_DROP_DB) & (under >= peak - _REAL_RANGE_DB)
+    found = np.zeros(len(i), dtype=bool)
+    where = np.zeros(len(i), dtype=int)
+    best = np.zeros(len(i))
+    for gap in _GAPS:
+        j = np.maximum(i + 1, np.ceil(f * (1 + gap) / bin_hz).astype(int))
+        ok = eligible & (j <= top_a)
+        drop = under - above[np.minimum(j, top_a)]
+        octaves = math.log2((1 + gap) / ((1 + _BELOW) / 2))
+        score = np.where(
+            ok, np.minimum(drop / MIN_DROP_DB, drop / octaves / MIN_SLOPE_DB_PER_OCTAVE), 0.0
+        )
+        best = np.maximum(best, score)
+        new = ok & (score >= 1.0) & ~found
+        where[new], found[new] = j[new], True
+    # a wall that is only a little above the floor, but vertical: a small drop within 2 %
+    j = np.maximum(i + 1, np.ceil(f * (1 + _NARROW_GAP) / bin_hz).astype(int))
+    # (only high up, where no single harmonic fills the band under f)
+    ok = eligible & (j <= top_a) & ~found & (f >= max(_NARROW_MIN_HZ, 0.25 * n * bin_hz))
+    after = above[np.minimum(j, top_a)]
+    new = ok & (narrow - after >= _NARROW_DROP_DB) & (under - after >= _NARROW_DROP_DB - 2)
+    where[new], found[new] = j[new], True
+    cliff[i], reach[i] = found, where
+    return cliff, under_at, reach, float(best.max(initial=0.0))
+
+
 def _analyse(
     power: np.ndarray,
+    quiet_power: np.ndarray | None,
     sr: int,
     n_fft: int,
     frames_factor: float,
@@ -283,81 +361,81 @@ def _analyse(
     nyquist = sr / 2
     bin_hz = sr / n_fft
     freqs = np.arange(len(power)) * bin_hz
-    level = 10 * np.log10(np.maximum(power, power.max() * 1e-25))
-    level -= level.max()
-    width = max(3, (len(level) // 100) | 1)
-    smooth = scipy.ndimage.median_filter(level, size=width, mode="nearest")
+    ref = float(power.max())
+    width = max(3, (len(power) // 100) | 1)
+    smooth = scipy.ndimage.median_filter(_db(power, ref), size=width, mode="nearest")
+    quiet = None
+    if quiet_power is not None:
+        quiet = scipy.ndimage.median_filter(_db(quiet_power, ref), size=width, mode="nearest")
     top = len(smooth) - 1
     lo_bin = max(2, int(math.ceil(20 / bin_hz)))
     band = smooth[lo_bin : int(0.99 * top) + 1]
     floor = float(np.percentile(band, 5))
     peak = float(band.max())
-    # everything above bin i, at its loudest
-    above = np.maximum.accumulate(smooth[::-1])[::-1]
+    # Everything above bin i (up to where the converter's own anti-alias roll-off may start),
+    # at its loudest. That roll-off is no cut-off, and it must not join a steep natural fall
+    # below it into one cliff.
+    top_a = int(_ANALYSIS_TOP * top)
+    above = np.maximum.accumulate(smooth[: top_a + 1][::-1])[::-1]
 
     first = max(lo_bin + 2, int(math.ceil(max(400.0, 8 * bin_hz) / bin_hz)))
-    last = int(0.98 * top)
-    # for every candidate frequency: the level just under it and the steepest fall after it
-    cliff = np.zeros(top + 1, dtype=bool)
-    under_at = np.full(top + 1, -np.inf)
-    reach = np.zeros(top + 1, dtype=int)  # where the cliff has reached the bottom
-    strongest_score = 0.0
-    for i in range(first, last + 1):
-        f = freqs[i]
-        i0 = max(lo_bin, int(_BELOW * f / bin_hz))
-        under = float(np.median(smooth[i0 : i + 1]))
-        under_at[i] = under
-        if under - floor < MIN_DROP_DB or under < peak - 100.0:
-            continue
-        for gap in _GAPS:
-            j = max(i + 1, int(math.ceil(f * (1 + gap) / bin_hz)))
-            if j > top:
-                break
-            drop = under - float(above[j])
-            octaves = math.log2((1 + gap) / ((1 + _BELOW) / 2))
-            score = min(drop / MIN_DROP_DB, drop / octaves / MIN_SLOPE_DB_PER_OCTAVE)
-            strongest_score = max(strongest_score, score)
-            if score >= 1.0:
-                cliff[i], reach[i] = True, j
-                break
-    if not cliff.any():
-        return _full_band(
-            sr, smooth, freqs, floor, strongest_score, frames_factor, stationary, power, active_s
-        )
+    last = top_a - 1
+    cliff, under_at, reach, strongest_score = _find_cliffs(
+        smooth, above, bin_hz, first, last, lo_bin, floor, peak
+    )
 
     # The highest cliff, and the run of cliffs below it: a filter whose stop band keeps falling
     # (or a window's leakage after a wall) is one cliff that starts where the fall starts.
-    high = int(np.nonzero(cliff)[0][-1])
-    start = high
-    while start - 1 >= first and cliff[start - 1]:
-        start -= 1
-    under = float(under_at[start])
-    j_end = int(reach[high])
-    drop = under - float(above[j_end])
-    i0 = max(lo_bin, int(_BELOW * freqs[start] / bin_hz))
-    region = np.nonzero(smooth[i0 : j_end + 1] >= under - EDGE_DB)[0]
-    edge = i0 + int(region[-1]) if len(region) else start
-    # interpolate the crossing between bins edge and edge + 1
-    cutoff = freqs[edge]
-    if edge + 1 <= top:
-        a, b = smooth[edge] - (under - EDGE_DB), smooth[edge + 1] - (under - EDGE_DB)
-        if a > 0 > b:
-            cutoff += bin_hz * a / (a - b)
-    wall = min(top, int(math.ceil(cutoff * (1 + _WALL_WIDTH) / bin_hz)))
-    brickwall = smooth[wall] <= under - _WALL_DB
-    if cutoff >= CONVERTER_ROLLOFF * nyquist:
-        conf = _clip((drop - 10) / 30) * frames_factor
-        return BandwidthEstimate(
-            nyquist,
-            round(conf, 3),
-            True,
-            "full",
-            f"content reaches {cutoff / 1000:.1f} kHz, where the converter's anti-alias filter "
-            f"ends it ({cutoff / nyquist:.0%} of Nyquist): full band",
+    found = converter = None
+    natural = []  # cliffs that were the signal falling into the recording's noise
+    while cliff.any():
+        high = int(np.nonzero(cliff)[0][-1])
+        start = high
+        while start - 1 >= first and cliff[start - 1]:
+            start -= 1
+        cliff[start : high + 1] = False
+        under = float(under_at[start])
+        j_end = int(reach[high])
+        drop = under - float(above[j_end])
+        i0 = max(lo_bin, int(_BELOW * freqs[start] / bin_hz))
+        region = np.nonzero(smooth[i0 : j_end + 1] >= under - EDGE_DB)[0]
+        edge = i0 + int(region[-1]) if len(region) else start
+        # interpolate the crossing between bins edge and edge + 1
+        cutoff = freqs[edge]
+        if edge + 1 <= top:
+            a, b = smooth[edge] - (under - EDGE_DB), smooth[edge + 1] - (under - EDGE_DB)
+            if a > 0 > b:
+                cutoff += bin_hz * a / (a - b)
+        # where the fall is steepest (over about 2 % of the frequency)
+        span = np.arange(max(edge, 1), min(j_end, int(1.1 * edge), top - 1) + 1)
+        d = np.maximum(1, np.round(0.01 * freqs[span] / bin_hz).astype(int))
+        slope = smooth[np.maximum(span - d, 0)] - smooth[np.minimum(span + d, top)]
+        steepest = float(freqs[span[int(np.argmax(slope / d))]]) if len(span) else cutoff
+        if max(cutoff, steepest) >= CONVERTER_ROLLOFF * nyquist:
+            converter = converter or (max(cutoff, steepest), drop)
+            continue
+        if quiet is not None and _falls_into_noise(smooth, quiet, freqs, cutoff, nyquist, peak):
+            natural.append(cutoff)
+            continue
+        found = (cutoff, under, drop, edge)
+        break
+    if found is None:
+        return _full_band(
             sr,
-            drop_db=round(drop, 1),
-            active_s=round(active_s, 3),
+            smooth,
+            freqs,
+            floor,
+            strongest_score,
+            frames_factor,
+            stationary,
+            power,
+            active_s,
+            natural,
+            converter,
         )
+    cutoff, under, drop, edge = found
+    top_bin = min(top, int(math.ceil(cutoff * (1 + _WALL_WIDTH) / bin_hz)))
+    brickwall = smooth[top_bin] <= under - _WALL_DB
 
     kind = "brickwall" if brickwall else "lowpass"
     low_cut = _low_cutoff(smooth, freqs, cutoff, floor)
@@ -407,8 +485,45 @@ def _low_cutoff(smooth: np.ndarray, freqs: np.ndarray, cutoff: float, floor: flo
     return low
 
 
+def _falls_into_noise(
+    active: np.ndarray,
+    quiet: np.ndarray,
+    freqs: np.ndarray,
+    cutoff: float,
+    nyquist: float,
+    peak: float,
+) -> bool:
+    """True when the active level, past the drop at ``cutoff``, stays well above the level of
+    the quiet frames (and is a real level, not numerical dust), and the quiet frames' level runs on through
+    ``cutoff`` with no drop: the signal fell into the recording's own noise (a natural roll-off),
+    nothing cut it off.
+    """
+    below = (freqs >= 0.7 * cutoff) & (freqs <= 0.95 * cutoff)
+    after = (freqs >= 1.05 * cutoff) & (freqs <= min(1.5 * cutoff, _ANALYSIS_TOP * nyquist))
+    if below.sum() < 2 or after.sum() < 2:
+        return False
+    quiet_drop = float(np.median(quiet[below]) - np.median(quiet[after]))
+    level_after = float(np.median(active[after]))
+    still_above = level_after - float(np.median(quiet[after]))
+    return (
+        still_above >= _NOISE_MARGIN_DB
+        and level_after >= peak - _REAL_RANGE_DB
+        and quiet_drop < _NOISE_MARGIN_DB
+    )
+
+
 def _full_band(
-    sr, smooth, freqs, floor, strongest_score, frames_factor, stationary, power, active_s
+    sr,
+    smooth,
+    freqs,
+    floor,
+    strongest_score,
+    frames_factor,
+    stationary,
+    power,
+    active_s,
+    natural=(),
+    converter=None,
 ) -> BandwidthEstimate:
     nyquist = sr / 2
     band = (freqs >= 0.02 * nyquist) & (freqs <= 0.98 * nyquist)
@@ -425,15 +540,32 @@ def _full_band(
             sr,
             active_s=round(active_s, 3),
         )
-    conf = (0.95 - 0.6 * _clip(strongest_score)) * frames_factor
+    if converter is not None and not natural:
+        edge, drop = converter
+        conf = (0.5 + 0.45 * _clip((drop - 10) / 30)) * frames_factor
+        why = (
+            f"content reaches {edge / 1000:.1f} kHz, where the converter's anti-alias filter "
+            f"ends it ({edge / nyquist:.0%} of Nyquist): full band"
+        )
+    elif natural:
+        conf = 0.7 * frames_factor
+        why = (
+            f"no cut-off: the drop at {max(natural) / 1000:.1f} kHz is the signal falling into "
+            "the recording's own noise, which goes on above it: full band"
+        )
+    else:
+        conf = (0.95 - 0.6 * _clip(strongest_score)) * frames_factor
+        why = (
+            "no cut-off: the level falls gradually with frequency (no cliff of "
+            f"{MIN_DROP_DB:.0f} dB at {MIN_SLOPE_DB_PER_OCTAVE:.0f} dB/octave below "
+            f"{CONVERTER_ROLLOFF:.0%} of Nyquist): full band"
+        )
     return BandwidthEstimate(
         nyquist,
         round(conf, 3),
         True,
         "full",
-        "no cut-off: the level falls gradually with frequency (no cliff of "
-        f"{MIN_DROP_DB:.0f} dB at {MIN_SLOPE_DB_PER_OCTAVE:.0f} dB/octave below "
-        f"{CONVERTER_ROLLOFF:.0%} of Nyquist): full band",
+        why,
         sr,
         active_s=round(active_s, 3),
     )
