@@ -397,27 +397,32 @@ def _analyse(
         under = float(under_at[start])
         j_end = int(reach[high])
         drop = under - float(above[j_end])
-        i0 = max(lo_bin, int(_BELOW * freqs[start] / bin_hz))
-        region = np.nonzero(smooth[i0 : j_end + 1] >= under - EDGE_DB)[0]
-        edge = i0 + int(region[-1]) if len(region) else start
+        # The wall is where the fall is steepest (over about 2 % of the frequency) ...
+        span = np.arange(max(start, 1), min(j_end, int(1.25 * start), top - 1) + 1)
+        d = np.maximum(1, np.round(0.01 * span).astype(int))
+        slope = (smooth[np.maximum(span - d, 0)] - smooth[np.minimum(span + d, top)]) / d
+        steepest = int(span[int(np.argmax(slope))]) if len(span) else start
+        # ... and the cut-off where the level has fallen EDGE_DB below the band just under it
+        # (measured right there: a passband that slopes down towards the wall moves nothing).
+        lo = max(lo_bin, int(0.9 * steepest))
+        hi = max(lo + 1, int(0.97 * steepest))
+        ref = float(np.median(smooth[lo:hi]))
+        region = np.nonzero(smooth[lo : j_end + 1] >= ref - EDGE_DB)[0]
+        edge = lo + int(region[-1]) if len(region) else steepest
         # interpolate the crossing between bins edge and edge + 1
         cutoff = freqs[edge]
         if edge + 1 <= top:
-            a, b = smooth[edge] - (under - EDGE_DB), smooth[edge + 1] - (under - EDGE_DB)
+            a, b = smooth[edge] - (ref - EDGE_DB), smooth[edge + 1] - (ref - EDGE_DB)
             if a > 0 > b:
                 cutoff += bin_hz * a / (a - b)
-        # where the fall is steepest (over about 2 % of the frequency)
-        span = np.arange(max(edge, 1), min(j_end, int(1.1 * edge), top - 1) + 1)
-        d = np.maximum(1, np.round(0.01 * freqs[span] / bin_hz).astype(int))
-        slope = smooth[np.maximum(span - d, 0)] - smooth[np.minimum(span + d, top)]
-        steepest = float(freqs[span[int(np.argmax(slope / d))]]) if len(span) else cutoff
+        steepest = float(freqs[steepest])
         if max(cutoff, steepest) >= CONVERTER_ROLLOFF * nyquist:
             converter = converter or (max(cutoff, steepest), drop)
             continue
         if quiet is not None and _falls_into_noise(smooth, quiet, freqs, cutoff, nyquist, peak):
             natural.append(cutoff)
             continue
-        found = (cutoff, under, drop, edge)
+        found = (cutoff, ref, max(ref - float(above[j_end]), 0.0), edge)
         break
     if found is None:
         return _full_band(
