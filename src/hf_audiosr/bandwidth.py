@@ -64,6 +64,8 @@ _BELOW = 0.85
 # from the band [_NARROW_BELOW * f, f] to everything above (1 + _NARROW_GAP) * f.
 _NARROW_DROP_DB, _NARROW_BELOW, _NARROW_GAP = 12.0, 0.97, 0.02
 _NARROW_MIN_HZ = 4000.0
+# Between two cliffs, a level still falling this steeply is one fall (a filter's stop band).
+_FALLING_DB_PER_OCTAVE = 20.0
 # A brick wall falls _WALL_DB within _WALL_WIDTH (fraction) above the cut-off.
 _WALL_DB, _WALL_WIDTH = 30.0, 0.05
 # A drop is the signal falling into the noise when the level after it stays this far above the
@@ -292,6 +294,14 @@ def _db(power: np.ndarray, ref: float) -> np.ndarray:
     return 10 * np.log10(np.maximum(power, ref * 1e-25) / ref)
 
 
+def _run_start(cliff: np.ndarray, high: int, first: int) -> int:
+    """The lowest bin of the run of consecutive cliffs that ends at ``high``."""
+    start = high
+    while start - 1 >= first and cliff[start - 1]:
+        start -= 1
+    return start
+
+
 def _window_mean(cumsum: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """Mean of the summed array over bins [lo, hi] (inclusive), elementwise."""
     return (cumsum[hi + 1] - cumsum[lo]) / (hi + 1 - lo)
@@ -384,21 +394,35 @@ def _analyse(
         smooth, above, bin_hz, first, last, lo_bin, floor, peak
     )
 
+    # where the level is falling (at least _FALLING_DB_PER_OCTAVE over +-3 %)
+    k = np.arange(len(smooth))
+    d = np.maximum(1, np.round(0.03 * k).astype(int))
+    lo_k, hi_k = np.maximum(k - d, 1), np.minimum(k + d, top)
+    falling = (smooth[lo_k] - smooth[hi_k]) >= _FALLING_DB_PER_OCTAVE * np.log2(hi_k / lo_k)
+
     # The highest cliff, and the run of cliffs below it: a filter whose stop band keeps falling
     # (or a window's leakage after a wall) is one cliff that starts where the fall starts.
     found = converter = None
     natural = []  # cliffs that were the signal falling into the recording's noise
     while cliff.any():
         high = int(np.nonzero(cliff)[0][-1])
-        start = high
-        while start - 1 >= first and cliff[start - 1]:
-            start -= 1
+        start, wall_top = _run_start(cliff, high, first), high
+        # A stop band that keeps falling ends in a cliff of its own (onto the floor); walk down
+        # through the fall to the cliff where it started.
+        k = start - 1
+        while k >= first:
+            while k >= first and not cliff[k] and falling[k]:
+                k -= 1
+            if k < first or not cliff[k]:
+                break
+            start, wall_top = _run_start(cliff, k, first), k
+            k = start - 1
         cliff[start : high + 1] = False
         under = float(under_at[start])
         j_end = int(reach[high])
         drop = under - float(above[j_end])
         # The wall is where the fall is steepest (over about 2 % of the frequency) ...
-        span = np.arange(max(start, 1), min(j_end, int(1.25 * start), top - 1) + 1)
+        span = np.arange(max(start, 1), min(int(reach[wall_top]), int(1.25 * start), top - 1) + 1)
         d = np.maximum(1, np.round(0.01 * span).astype(int))
         slope = (smooth[np.maximum(span - d, 0)] - smooth[np.minimum(span + d, top)]) / d
         steepest = int(span[int(np.argmax(slope))]) if len(span) else start
