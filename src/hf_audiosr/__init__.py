@@ -5,6 +5,7 @@ Auto classes and the ``"audio-super-resolution"`` pipeline task (once; nothing e
 import time).
 """
 
+from .bandwidth import BandwidthEstimate, estimate_bandwidth
 from .feature_extraction_audiosr import AudioSRFeatureExtractor
 from .modeling_outputs import AudioSuperResolutionOutput
 from .models import ARCHITECTURES, AudioUNetConfig, AudioUNetForAudioSuperResolution
@@ -23,10 +24,12 @@ __all__ = [
     "AudioSuperResolutionOutput",
     "AudioUNetConfig",
     "AudioUNetForAudioSuperResolution",
+    "BandwidthEstimate",
     "DEFAULT_MODEL",
     "EXAMPLE_AUDIO",
     "__version__",
     "bundled_models",
+    "estimate_bandwidth",
     "load_feature_extractor",
     "load_model",
     "pipeline",
