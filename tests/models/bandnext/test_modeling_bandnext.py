@@ -325,3 +325,42 @@ def test_preset_parameter_counts():
     assert 25e6 < counts["paper"] < 35e6
     assert 1e6 < counts["small"] < 3e6
     assert counts["tiny"] < 50e3
+
+
+def test_a_segment_with_its_receptive_field_is_exact():
+    """With a given cut-off every layer is local in time: a segment starting on the hop grid,
+    with ``receptive_field`` samples of context on each side, gives the whole input's output over
+    its middle (float rounding apart)."""
+    model = make(sampling_rate=16000)
+    config = model.config
+    x = torch.from_numpy(lowpassed_noise(6000, 16000, 3000.0))[None]
+    context = -(-config.receptive_field // config.hop_length) * config.hop_length
+    start, stop = 2048, 3000
+    with torch.no_grad():
+        whole = model(input_values=x, input_bandwidth_hz=3000.0).audio_values
+        part = model(
+            input_values=x[:, start - context : stop + context], input_bandwidth_hz=3000.0
+        ).audio_values
+        short = model(
+            input_values=x[:, start - context // 4 : stop + context], input_bandwidth_hz=3000.0
+        ).audio_values
+    middle = whole[:, start:stop]
+    assert torch.allclose(part[:, context : context + stop - start], middle, atol=1e-5)
+    # the check can fail: a quarter of the context is not enough
+    offset = context // 4
+    assert not torch.allclose(short[:, offset : offset + stop - start], middle, atol=1e-4)
+
+
+def test_bfloat16_weights_run():
+    """``model.to(torch.bfloat16)`` (the speed benchmark's bf16 row): the network in bf16, the
+    STFTs in float32, the output in the input's dtype and close to the float32 output (measured
+    0.7 % RMS error, bf16 input included)."""
+    model = make(sampling_rate=16000)
+    x = torch.randn(1, 2000) * 0.1
+    with torch.no_grad():
+        reference = model(input_values=x, input_bandwidth_hz=3000.0).audio_values
+        model.to(torch.bfloat16)
+        out = model(input_values=x.bfloat16(), input_bandwidth_hz=3000.0).audio_values
+    assert out.dtype == torch.bfloat16 and out.shape == reference.shape
+    error = (out.float() - reference).square().mean().sqrt()
+    assert error < 0.05 * reference.square().mean().sqrt()

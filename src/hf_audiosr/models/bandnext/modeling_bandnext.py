@@ -198,7 +198,8 @@ class BandNeXtAmplitudeHead(nn.Linear):
 
 
 class BandNeXtPhaseHead(nn.Linear):
-    """Channels -> two numbers per bin, ``(r, i)``, whose angle is the phase."""
+    """Channels -> two numbers per bin, ``(r, i)`` side by side (output ``2k`` and ``2k + 1`` for
+    bin ``k``), whose angle is the phase."""
 
 
 class BandNeXtNetwork(nn.Module):
@@ -232,10 +233,12 @@ class BandNeXtNetwork(nn.Module):
         phasor: torch.Tensor,
         band_weight: torch.Tensor,
         relative_cutoff: torch.Tensor,
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Masked features ``(batch, frames, bins)`` (``phasor``: ``(batch, frames, 2 * bins)``),
-        ``band_weight`` ``(batch, bins)``, ``relative_cutoff`` ``(batch,)`` -> the log-magnitude
-        offsets and the two phase outputs, each ``(batch, frames, bins)``."""
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Masked features ``(batch, frames, bins)`` (``phasor``: ``(batch, frames, 2 * bins)``,
+        the real and imaginary parts of each bin's unit phasor side by side), ``band_weight``
+        ``(batch, bins)``, ``relative_cutoff`` ``(batch,)`` -> the log-magnitude offsets
+        ``(batch, frames, bins)`` and the phase head's two outputs ``(r, i)`` per bin,
+        ``(batch, frames, bins, 2)``."""
         embedding = self.cutoff_embedding(relative_cutoff)
         amplitude = self.amplitude_in(relative_log_magnitude) + self.band_in(band_weight)[:, None]
         phase = self.phase_in(phasor)
@@ -249,8 +252,8 @@ class BandNeXtNetwork(nn.Module):
             phase = pha_block(phase, embedding)
             amplitude, phase = amplitude + p2a(phase), phase + a2p(amplitude)
         offset = self.amplitude_head(self.amplitude_norm(amplitude))
-        real, imag = self.phase_head(self.phase_norm(phase)).chunk(2, dim=-1)
-        return offset, real, imag
+        parts = self.phase_head(self.phase_norm(phase)).unflatten(-1, (-1, 2))
+        return offset, parts
 
 
 class BandNeXtPreTrainedModel(PreTrainedModel):
@@ -423,36 +426,36 @@ class BandNeXtForAudioSuperResolution(BandNeXtPreTrainedModel):
         compute_dtype = torch.float64 if dtype == torch.float64 else torch.float32
         length = input_values.shape[-1]
         weight_dtype = self.network.amplitude_in.weight.dtype
+        floor_sq = self.config.magnitude_floor**2
         with torch.autocast(device_type=input_values.device.type, enabled=False):
-            spectrum = self.stft(input_values.to(compute_dtype))
+            spectrum = self.stft(input_values.to(compute_dtype))  # (batch, bins, frames)
             cutoff = self.resolve_bandwidth(input_bandwidth_hz, spectrum, length)
             band = self.band_weight(cutoff)  # (batch, bins)
-            log_magnitude = self.log_magnitude(spectrum)  # (batch, bins, frames)
-            floor_scale = torch.exp(-log_magnitude)  # 1 / sqrt(|X|^2 + floor^2)
-            band3 = band[:, :, None]
-            level = (band3 * log_magnitude).sum(dim=1, keepdim=True) / band3.sum(
-                dim=1, keepdim=True
-            )
-            relative = band3 * (log_magnitude - level)
-            phasor = torch.cat(
-                [band3 * spectrum.real * floor_scale, band3 * spectrum.imag * floor_scale], dim=1
-            )
-        offset, real, imag = self.network(
-            relative.transpose(1, 2).to(weight_dtype),
-            phasor.transpose(1, 2).to(weight_dtype),
+            # frame-major from here on: (batch, frames, bins, re/im), what the linear layers take
+            parts = torch.view_as_real(spectrum.transpose(1, 2)).contiguous()
+            inverse_magnitude = torch.rsqrt(parts.square().sum(dim=-1) + floor_sq)
+            log_magnitude = -torch.log(inverse_magnitude)  # log(sqrt(|X|^2 + floor^2))
+            band_t = band[:, None, :]  # (batch, 1, bins)
+            level = (log_magnitude @ band[:, :, None]) / band_t.sum(dim=-1, keepdim=True)
+            relative = band_t * (log_magnitude - level)
+            phasor = parts * (band_t * inverse_magnitude)[..., None]
+        offset, predicted_parts = self.network(
+            relative.to(weight_dtype),
+            phasor.flatten(2).to(weight_dtype),
             band.to(weight_dtype),
             (cutoff / (self.config.sampling_rate / 2)).to(weight_dtype),
         )
         with torch.autocast(device_type=input_values.device.type, enabled=False):
-            offset = offset.transpose(1, 2).to(compute_dtype)
-            real = real.transpose(1, 2).to(compute_dtype)
-            imag = imag.transpose(1, 2).to(compute_dtype)
-            predicted_log_magnitude = band3 * log_magnitude + (1 - band3) * level + offset
+            offset = offset.to(compute_dtype)
+            predicted_parts = predicted_parts.to(compute_dtype)
+            predicted_log_magnitude = band_t * log_magnitude + (1 - band_t) * level + offset
             scale = predicted_log_magnitude.exp() * torch.rsqrt(
-                real.square() + imag.square() + PHASOR_EPS
+                predicted_parts.square().sum(dim=-1) + PHASOR_EPS
             )
-            predicted = torch.complex(real * scale, imag * scale)
-            output_spectrum_values = band3 * spectrum + (1 - band3) * predicted
+            output_parts = (
+                band_t[..., None] * parts + ((1 - band_t) * scale)[..., None] * predicted_parts
+            )
+            output_spectrum_values = torch.view_as_complex(output_parts).transpose(1, 2)
             audio_values = self.stft.inverse(output_spectrum_values, length)
             loss = None
             if labels is not None:
