@@ -277,6 +277,7 @@ def test_bad_bandwidth_is_a_clear_error():
         ({"max_input_bandwidth_hz": 30000.0}, r"sampling_rate / 2 = 24000"),
         ({"output_sampling_rates": (44100,)}, "include sampling_rate"),
         ({"interpolation": "linear"}, "interpolation must be one of"),
+        ({"conditions_on_bandwidth": False}, "always conditions on the input's bandwidth"),
     ],
 )
 def test_config_rejects_bad_arguments(kwargs, message):
@@ -297,9 +298,14 @@ def test_config_rates_and_defaults():
     sixteen = BandNeXtConfig.from_preset("small-16k")
     assert (sixteen.sampling_rate, sixteen.n_fft, sixteen.hop_length) == (16000, 512, 128)
     assert sixteen.output_sampling_rates == (16000,)
-    # stored as plain fields: a saved config round-trips
-    restored = BandNeXtConfig.from_dict(config.to_dict())
-    assert restored.to_dict() == config.to_dict()
+    # stored as plain fields: a saved config round-trips, and config.json holds what the router
+    # reads
+    saved = config.to_dict()
+    restored = BandNeXtConfig.from_dict(saved)
+    assert restored.to_dict() == saved
+    assert saved["conditions_on_bandwidth"] is True and saved["sampling_rate"] == 48000
+    assert tuple(saved["output_sampling_rates"]) == (44100, 48000)
+    assert saved["min_input_bandwidth_hz"] == pytest.approx(2000.0)
 
 
 def test_built_like_the_trainer_builds_every_architecture():

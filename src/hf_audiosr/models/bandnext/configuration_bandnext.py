@@ -113,6 +113,9 @@ class BandNeXtConfig(AudioSRConfigMixin, PretrainedConfig):
         interpolation (`str`, *optional*):
             Accepted and checked for the same callers; there is nothing to interpolate at a factor
             of 1, so the property is always `"sinc"` (a no-op).
+        conditions_on_bandwidth (`bool`, *optional*, defaults to `True`):
+            Always `True` (`forward` takes `input_bandwidth_hz`); stored, so that `config.json`
+            tells the router so.
         preset (`str`, *optional*):
             Name of the preset these values came from, for reference only.
     """
@@ -140,6 +143,7 @@ class BandNeXtConfig(AudioSRConfigMixin, PretrainedConfig):
         input_sampling_rate: int | None = None,
         output_sampling_rate: int | None = None,
         interpolation: str | None = None,
+        conditions_on_bandwidth: bool = True,
         preset: str | None = None,
         **kwargs,
     ):
@@ -154,6 +158,11 @@ class BandNeXtConfig(AudioSRConfigMixin, PretrainedConfig):
             sampling_rate = given.pop()
         if interpolation is not None:
             validate_interpolation(interpolation)
+        if conditions_on_bandwidth is not True:
+            raise ValueError(
+                "BandNeXt always conditions on the input's bandwidth (conditions_on_bandwidth "
+                f"must be True), got {conditions_on_bandwidth!r}"
+            )
         if not isinstance(sampling_rate, (int, float)) or sampling_rate <= 0:
             raise ValueError(f"sampling_rate must be a positive integer, got {sampling_rate!r}")
         sampling_rate = int(sampling_rate)
@@ -212,6 +221,8 @@ class BandNeXtConfig(AudioSRConfigMixin, PretrainedConfig):
         self.fallback_threshold_db = float(fallback_threshold_db)
         self.output_sampling_rates = output_sampling_rates
         self.magnitude_floor = float(magnitude_floor)
+        # a stored field (saved in config.json, where the router reads it), always True
+        self.conditions_on_bandwidth = True
         self.preset = preset
         super().__init__(**kwargs)
 
@@ -229,12 +240,6 @@ class BandNeXtConfig(AudioSRConfigMixin, PretrainedConfig):
     def interpolation(self) -> str:
         """Always `"sinc"`: at a factor of 1 the shared interpolation is the identity."""
         return "sinc"
-
-    @property
-    def conditions_on_bandwidth(self) -> bool:
-        """`forward` takes `input_bandwidth_hz`, the input's cut-off (see the contract in
-        `hf_audiosr.configuration_utils.AudioSRConfigMixin`)."""
-        return True
 
     @property
     def num_freq_bins(self) -> int:
