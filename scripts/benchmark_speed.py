@@ -93,20 +93,31 @@ def bench_model(name: str, args: argparse.Namespace, rng: np.random.Generator) -
 def bench_preset(spec: str, seconds: float, repeats: int, rng: np.random.Generator) -> dict:
     """Time an architecture preset with random weights (speed does not depend on the weights).
 
-    ``spec`` is ``arch:preset`` (8 kHz -> 16 kHz) or ``arch:preset:input_rate`` (-> 16 kHz)."""
+    ``spec`` is ``arch:preset`` (8 kHz -> 16 kHz) or ``arch:preset:input_rate`` (-> 16 kHz). For an
+    architecture that keeps the rate (input rate == output rate, e.g. ``bandnext``) the rate is
+    the model's own (``bandnext:small:48000``; default: the preset's) and the yardstick is sinc
+    interpolation by 2 of half as many samples (the resampling such a model's input needs)."""
     from hf_audiosr.models import build_config, build_model
     from hf_audiosr.pipeline_audio_super_resolution import AudioSuperResolutionPipeline
 
     arch, preset, *rest = spec.split(":")
-    sr = int(rest[0]) if rest else 8000
-    config = build_config(arch, preset, input_sampling_rate=sr, output_sampling_rate=16000)
+    same_rate = build_config(arch, preset).upsampling_factor == 1
+    if same_rate:
+        out_sr = int(rest[0]) if rest else build_config(arch, preset).output_sampling_rate
+        sr = out_sr
+    else:
+        sr, out_sr = (int(rest[0]) if rest else 8000), 16000
+    config = build_config(arch, preset, input_sampling_rate=sr, output_sampling_rate=out_sr)
     model = build_model(config).eval()
     fe = hf_audiosr.AudioSRFeatureExtractor(
-        sampling_rate=sr, output_sampling_rate=16000, interpolation=config.interpolation
+        sampling_rate=sr, output_sampling_rate=out_sr, interpolation=config.interpolation
     )
     pipe = AudioSuperResolutionPipeline(model=model, feature_extractor=fe)
     x = (0.1 * rng.standard_normal(int(sr * seconds))).astype(np.float32)
-    t_sinc = timed(lambda: interpolate(x, 16000 // sr, "sinc"), repeats)
+    if same_rate:
+        t_sinc = timed(lambda: interpolate(x[: len(x) // 2], 2, "sinc"), repeats)
+    else:
+        t_sinc = timed(lambda: interpolate(x, out_sr // sr, "sinc"), repeats)
     t = timed(lambda: pipe(x, sampling_rate=sr), repeats)
     params = sum(p.numel() for p in model.parameters())
     print(
@@ -148,7 +159,8 @@ def main() -> None:
         nargs="*",
         default=[],
         help="also time untrained architecture presets, e.g. audiounet:paper tfilm_unet:small "
-        "(8 kHz -> 16 kHz) or tfnet:small:4000 (4 kHz -> 16 kHz); 10 s input",
+        "(8 kHz -> 16 kHz), tfnet:small:4000 (4 kHz -> 16 kHz) or bandnext:small:48000 (a model "
+        "that keeps the rate, at 48 kHz); 10 s input",
     )
     args = parser.parse_args()
     if args.threads:

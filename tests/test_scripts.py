@@ -73,6 +73,20 @@ def test_benchmark_speed_times_presets_only_at_other_rates(tmp_path):
     assert all(r["fp32_rtf"] > 0 for r in rows)
 
 
+def test_benchmark_speed_times_a_same_rate_preset(tmp_path):
+    """``bandnext`` keeps the rate: ``bandnext:tiny:16000`` is a 16 kHz -> 16 kHz model."""
+    out = tmp_path / "speed.json"
+    result = run_script(
+        "benchmark_speed.py", "--repeats", "1", "--models", "--presets", "bandnext:tiny:16000",
+        "--json", str(out), cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(out.read_text())
+    assert report["cpu_capability"] and "CPU capability" in result.stdout
+    (row,) = report["rows"]
+    assert row["preset"] == "bandnext:tiny:16000" and row["fp32_rtf"] > 0 and row["vs_sinc"] > 0
+
+
 def test_zoo_table_puts_peers_beside_ours_on_their_own_clips(tmp_path):
     fields = "source,condition,target_rate,reference,system,kind,lsd,lsd_hf,snr".split(",")
     clips = {"setA": ["a1", "a2"], "setB": ["b1"]}

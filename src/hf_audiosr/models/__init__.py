@@ -1,4 +1,5 @@
 from .audiounet import AUDIOUNET_PRESETS, AudioUNetConfig, AudioUNetForAudioSuperResolution
+from .bandnext import BANDNEXT_PRESETS, BandNeXtConfig, BandNeXtForAudioSuperResolution
 from .spectrogram import (
     SPECTROGRAM_PRESETS,
     SpectrogramSRConfig,
@@ -19,6 +20,7 @@ ARCHITECTURES = {
         SpectrogramSRForAudioSuperResolution,
         SPECTROGRAM_PRESETS,
     ),
+    "bandnext": (BandNeXtConfig, BandNeXtForAudioSuperResolution, BANDNEXT_PRESETS),
 }
 
 
@@ -43,6 +45,8 @@ __all__ = [
     "ARCHITECTURES",
     "AudioUNetConfig",
     "AudioUNetForAudioSuperResolution",
+    "BandNeXtConfig",
+    "BandNeXtForAudioSuperResolution",
     "TFNetConfig",
     "TFNetForAudioSuperResolution",
     "TFNetTFiLMConfig",
