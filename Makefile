@@ -13,7 +13,7 @@ $(PY):
 # torch is pinned here (a local CPU wheel on our machines); the package itself declares a range.
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[dev,eval]"
 	touch $(STAMP)
 
 install: $(STAMP)
