@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 TORCH := torch==2.13.0
 # What `make test` installs on top of the package (e.g. TEST_EXTRAS = dev,eval).
-TEST_EXTRAS = dev
+TEST_EXTRAS = dev,eval
 # One stamp per install: `make run` needs the package only, `make test` its extras as well, so
 # `make run` then `make test` adds the extras and `make test` then `make run` installs nothing.
 comma := ,

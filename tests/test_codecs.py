@@ -91,3 +91,11 @@ def test_bad_audio():
         codec_roundtrip(np.zeros(0, np.float32), 8000, "mulaw")
     with pytest.raises(ValueError, match="NaN"):
         codec_roundtrip(np.array([0.0, np.nan], np.float32), 8000, "mulaw")
+
+
+@pytest.mark.parametrize("codec", ["mp3_8k", "mp3_16k"])
+def test_low_bit_rate_mp3_at_8k_is_aligned(speech_8k, codec):
+    # LAME leaves 1105 samples (138 ms at 8 kHz) of delay in these streams
+    out = codec_roundtrip(speech_8k, 8000, codec)
+    assert _lag(speech_8k, out) == 0
+    assert _snr(speech_8k, out) > 10

@@ -223,8 +223,32 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         raise CLIError(
             f"--input-rate must be in (0, {ref_sr}] (the reference's rate), got {args.input_rate}"
         )
-    result = compute_all(ref, est, sampling_rate=ref_sr, input_sampling_rate=args.input_rate)
-    result = {"sampling_rate": ref_sr, "input_rate": args.input_rate, **result}
+    groups = _metric_list(args.metrics) if args.metrics else ["lsd"]
+    known = ("lsd", "pesq", "stoi", "estoi", "wer")
+    if not groups or any(g not in known for g in groups):
+        raise CLIError(f"--metrics takes a comma-separated list of {', '.join(known)}")
+    if "wer" in groups and not args.transcript:
+        raise CLIError("--metrics wer needs --transcript (the words spoken in the reference)")
+    result = {"sampling_rate": ref_sr, "input_rate": args.input_rate}
+    if "lsd" in groups:
+        result.update(
+            compute_all(ref, est, sampling_rate=ref_sr, input_sampling_rate=args.input_rate)
+        )
+    if {"pesq", "stoi", "estoi", "wer"} & set(groups):
+        from .metrics import speech
+        from .metrics.functional import align
+
+        ref_a, est_a = align(ref, est)
+        for name, fn in (("pesq", speech.pesq_wb), ("stoi", speech.stoi), ("estoi", speech.estoi)):
+            if name in groups:
+                result[name] = fn(ref_a, est_a, sampling_rate=ref_sr)
+        if "wer" in groups:
+            from .metrics.asr import load_recognizer
+
+            hypothesis = load_recognizer(args.recognizer).transcribe(est, ref_sr)
+            result["wer"] = speech.wer(args.transcript, hypothesis)
+            result["cer"] = speech.cer(args.transcript, hypothesis)
+            result["hypothesis"] = hypothesis
     if args.json:
         # strict JSON: a non-finite value (the SNR of a perfect estimate is +inf) becomes null
         strict = {
@@ -239,15 +263,34 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- benchmark
+def _metric_list(text: str) -> list[str]:
+    return [m.strip().lower() for m in text.split(",") if m.strip()]
+
+
 def cmd_benchmark(args: argparse.Namespace) -> int:
-    from .benchmark import format_markdown, run_benchmark, summarize, write_csv
+    from .benchmark import (
+        _parse_metrics,
+        format_markdown,
+        read_transcripts,
+        run_benchmark,
+        summarize,
+        write_csv,
+    )
     from .bundled import bundled_models
+    from .degradations import SPEECH_DEGRADATIONS, check_degradation
     from .loading import pipeline
 
     data = Path(args.data)
     manifest = data / "MANIFEST.csv" if data.is_dir() else data
     if not manifest.is_file():
         raise CLIError(f"{manifest}: no MANIFEST.csv found")
+    metrics = _parse_metrics(_metric_list(args.metrics)) if args.metrics else ("lsd",)
+    degradations = None
+    if args.degradation:
+        names = [d for name in args.degradation for d in _metric_list(name)]
+        names = [d for name in names for d in (SPEECH_DEGRADATIONS if name == "all" else (name,))]
+        degradations = tuple(check_degradation(d) for d in dict.fromkeys(names))
+    transcripts = read_transcripts(args.transcripts) if args.transcripts else None
     from accelerate.utils import gather_object
 
     from .distributed import process_state
@@ -255,6 +298,7 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     state = process_state()
     names = args.model or list(bundled_models())
     pipes = {name: pipeline(name, device=state.device) for name in names}
+    unmatched: list[str] = []
     rows = run_benchmark(
         manifest,
         pipes,
@@ -263,27 +307,48 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
         sources=args.source or None,
         shard=(state.process_index, state.num_processes),
         derive_rates=tuple(args.derive_rate or ()),
+        degradations=degradations,
+        metrics=metrics,
+        recognizer=args.recognizer,
+        transcripts=transcripts,
+        unmatched=unmatched,
     )
     if state.num_processes > 1:
         rows = gather_object(rows)
+        unmatched = gather_object(unmatched)
         state.wait_for_everyone()
         if not state.is_main_process:
             return EXIT_OK
-    tables = summarize(rows)
+    tables = summarize(rows, pool_sources=args.pool_sources)
     if args.condition:
         tables = {k: v for k, v in tables.items() if k[1] in args.condition}
     markdown = format_markdown(tables)
     print(markdown)
+    for line in unmatched:
+        say(f"warning: {line}", file=sys.stderr)
+    if unmatched:
+        say(f"warning: {len(unmatched)} manifest rows or estimates were not scored (above)")
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         write_csv(rows, out / "per_clip.csv")
         (out / "summary.md").write_text(markdown)
         summary_rows = [
-            {"source": s, "condition": c, **r} for (s, c), t in tables.items() for r in t
+            {
+                "source": key[0],
+                "condition": key[1],
+                **({"degradation": key[2]} if len(key) > 2 else {}),
+                **r,
+            }
+            for key, t in tables.items()
+            for r in t
         ]
         write_csv(summary_rows, out / "summary.csv")
-        print(f"wrote {out / 'per_clip.csv'}, {out / 'summary.csv'} and {out / 'summary.md'}")
+        files = [out / "per_clip.csv", out / "summary.csv", out / "summary.md"]
+        if unmatched:
+            (out / "warnings.txt").write_text("\n".join(unmatched) + "\n")
+            files.append(out / "warnings.txt")
+        print(f"wrote {', '.join(map(str, files[:-1]))} and {files[-1]}")
     return EXIT_OK
 
 
@@ -313,6 +378,12 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------- main
+def _speech_degradations() -> tuple[str, ...]:
+    from .degradations import SPEECH_DEGRADATIONS
+
+    return SPEECH_DEGRADATIONS
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hf-audiosr", description="Neural audio super-resolution."
@@ -358,6 +429,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--input-rate", type=int, required=True, help="rate (Hz) of the low-resolution input"
     )
+    p.add_argument(
+        "--metrics",
+        default=None,
+        help="comma-separated: lsd (default), pesq, stoi, estoi, wer (the last four need the "
+        "eval extra; wer needs --transcript)",
+    )
+    p.add_argument("--transcript", default=None, help="what the reference says (for wer)")
+    p.add_argument(
+        "--recognizer",
+        default="pocketsphinx",
+        help="pocketsphinx (default) or transformers:<ASR model id or folder>",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_evaluate)
 
@@ -382,7 +465,43 @@ def build_parser() -> argparse.ArgumentParser:
         help="also score at this lower target rate, resampling references and peer outputs "
         "(e.g. 16000 turns 8k->48k clips into 8k->16k ones; repeatable)",
     )
-    p.add_argument("--out", default=None, help="folder for per_clip.csv, summary.csv, summary.md")
+    p.add_argument(
+        "--degradation",
+        action="append",
+        metavar="NAME",
+        help="pass the simulated low-rate input through NAME first and make one table per "
+        "degradation (repeatable or comma-separated): clean (the --protocol input alone), "
+        "telephone (300-3400 Hz), mulaw, alaw, gsm610, g721, mp3_<kbps>k, opus_<kbps>k, "
+        "vorbis_<kbps>k, or 'all' for " + ", ".join(_speech_degradations()),
+    )
+    p.add_argument(
+        "--metrics",
+        default=None,
+        help="comma-separated columns: lsd (LSD, LSD-HF/LF, SNR, SI-SDR; the default), pesq "
+        "(wideband, 16 kHz), stoi, estoi, wer (word/character error rate of --recognizer on "
+        "clips whose reference has a transcript); all but lsd need the eval extra",
+    )
+    p.add_argument(
+        "--recognizer",
+        default="pocketsphinx",
+        help="speech recognizer for wer: pocketsphinx (offline, default) or "
+        "transformers:<ASR model id or folder>",
+    )
+    p.add_argument(
+        "--transcripts",
+        default=None,
+        help="utterance_id<TAB>text file for references with an utterance_id but no transcript",
+    )
+    p.add_argument(
+        "--pool-sources",
+        action="store_true",
+        help="one table per condition (and degradation) over every source, not one per source",
+    )
+    p.add_argument(
+        "--out",
+        default=None,
+        help="folder for per_clip.csv, summary.csv, summary.md (and warnings.txt)",
+    )
     p.set_defaults(func=cmd_benchmark)
 
     p = sub.add_parser("push", help="publish a model folder to the Hugging Face Hub")

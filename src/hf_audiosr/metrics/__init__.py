@@ -1,8 +1,11 @@
 """Objective metrics for audio super-resolution.
 
-The numpy functional API (:mod:`hf_audiosr.metrics.functional`) is re-exported here. The torch
-losses live in :mod:`hf_audiosr.metrics.losses` and are not imported by this package, so that
-``import hf_audiosr.metrics`` only needs numpy and librosa.
+The numpy functional API (:mod:`hf_audiosr.metrics.functional`: LSD, SNR, SI-SDR) and the speech
+metrics (:mod:`hf_audiosr.metrics.speech`: wideband PESQ, STOI, eSTOI, WER, CER; recognizers in
+:mod:`hf_audiosr.metrics.asr`) are re-exported here. The speech metrics need the ``eval`` extra
+(``pip install "hf-audiosr[eval]"``: pesq, pystoi, jiwer, pocketsphinx), imported only when one is
+called. The torch losses live in :mod:`hf_audiosr.metrics.losses` and are not imported by this
+package, so that ``import hf_audiosr.metrics`` only needs numpy and librosa.
 """
 
 from __future__ import annotations
@@ -10,6 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hf_audiosr.metrics.asr import (
+    PocketSphinxRecognizer,
+    Recognizer,
+    TransformersRecognizer,
+    load_recognizer,
+)
 from hf_audiosr.metrics.functional import (
     align,
     compute_all,
@@ -20,21 +29,43 @@ from hf_audiosr.metrics.functional import (
     si_sdr,
     snr,
 )
+from hf_audiosr.metrics.speech import (
+    MissingExtraError,
+    cer,
+    estoi,
+    normalize_transcript,
+    pesq_wb,
+    stoi,
+    wer,
+    word_errors,
+)
 
 if TYPE_CHECKING:
     import evaluate
 
 __all__ = [
     "EVALUATE_MODULE_PATH",
+    "MissingExtraError",
+    "PocketSphinxRecognizer",
+    "Recognizer",
+    "TransformersRecognizer",
     "align",
+    "cer",
     "compute_all",
+    "estoi",
     "legacy_lsd",
     "load_evaluate_metric",
+    "load_recognizer",
     "lsd",
     "lsd_hf",
     "lsd_lf",
+    "normalize_transcript",
+    "pesq_wb",
     "si_sdr",
     "snr",
+    "stoi",
+    "wer",
+    "word_errors",
 ]
 
 EVALUATE_MODULE_PATH = Path(__file__).parent / "audiosr_metrics"
