@@ -82,7 +82,7 @@ def test_benchmark_speed_times_a_same_rate_preset(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(out.read_text())
-    assert report["cpu_capability"] and "CPU capability" in result.stdout
+    assert report["cpu"]["capability"] and "CPU: " in result.stdout
     (row,) = report["rows"]
     assert row["preset"] == "bandnext:tiny:16000" and row["fp32_rtf"] > 0 and row["vs_sinc"] > 0
 
