@@ -16,10 +16,18 @@ Method (numpy/scipy only, bounded time and memory):
    short distance (a slope of at least 60 dB per octave) and nothing above ``f`` ever comes back
    to within that distance of the level just below it. A natural roll-off (speech, piano, a
    microphone) falls gradually and keeps some content up to the top of the band, so it is not a
-   cliff. The reported cut-off is where the level has fallen 10 dB below the band just under it.
+   cliff. The reported cut-off is where the level has fallen 6 dB below the band just under it;
+   for a filter with a wide transition band (a Butterworth, a codec's low-pass) that band is
+   where the fall starts, found by walking down from the steepest point while the level still
+   falls at 30 dB/octave or more.
 4. Cliffs at 88 % of Nyquist or above are the converter's own anti-alias filter: the recording
-   is full band. A cliff with content missing below about 250 Hz as well is a band-pass
-   (telephone).
+   is full band. A cliff with content missing below 250-800 Hz as well is a band-pass
+   (telephone); a telephone's 3.4 kHz at 8 kHz counts as one although it sits where a converter's
+   filter would.
+5. A cliff is a natural roll-off, not a cut-off, when the signal falls into the recording's own
+   noise (the quiet frames' level runs on through it), or when real content goes on above it
+   (the octave above stays 20 dB over the top of the band and within 40 dB of the level under
+   the cliff: a guitar amplifier's steep roll-off).
 
 Silent input, stationary broadband noise and input shorter than 0.1 s get an answer of their own
 kind with a low confidence, never an exception; empty or non-finite input is a ``ValueError``.
@@ -66,11 +74,25 @@ _NARROW_DROP_DB, _NARROW_BELOW, _NARROW_GAP = 12.0, 0.97, 0.02
 _NARROW_MIN_HZ = 4000.0
 # Between two cliffs, a level still falling this steeply is one fall (a filter's stop band).
 _FALLING_DB_PER_OCTAVE = 20.0
+# A filter's transition band falls at least this steeply; it is walked down from the steepest
+# point of a cliff (but no lower than _KNEE_LOWEST of it) to find the pass band just under it.
+_TRANSITION_DB_PER_OCTAVE, _KNEE_LOWEST = 30.0, 0.9
+# A cut-off below this fraction of Nyquist, with content missing below ~300 Hz too, is a
+# band-pass even where a converter's filter would be (telephone audio at 8 kHz).
+# (only for a telephone's band: a top edge up to _BANDPASS_MAX_HZ, wideband telephony's 7 kHz)
+_BANDPASS_TOP, _BANDPASS_MAX_HZ = 0.9, 7500.0
+# The lower edge of a band-pass: the level comes within _LOW_EDGE_DB of the octave above, at
+# _LOW_MIN_HZ to _LOW_MAX_HZ (a high-pass, not a single note's fundamental), with everything
+# under 60 % of it _LOW_STOP_DB down.
+_LOW_EDGE_DB, _LOW_MIN_HZ, _LOW_MAX_HZ, _LOW_STOP_DB = 12.0, 250.0, 800.0, 30.0
 # A brick wall falls _WALL_DB within _WALL_WIDTH (fraction) above the cut-off.
 _WALL_DB, _WALL_WIDTH = 30.0, 0.05
 # A drop is the signal falling into the noise when the level after it stays this far above the
 # quiet frames' level, and the quiet frames' own level drops less than this there.
 _NOISE_MARGIN_DB = 10.0
+# A drop is a natural roll-off when the octave above it stays this far above the band's top.
+# and within _GOES_ON_BELOW_DB of the level under the drop.
+_GOES_ON_DB, _GOES_ON_BELOW_DB = 20.0, 40.0
 # Levels more than this below the spectrum's peak are numerical dust, not content.
 _REAL_RANGE_DB = 100.0
 
@@ -374,6 +396,8 @@ def _analyse(
     ref = float(power.max())
     width = max(3, (len(power) // 100) | 1)
     smooth = scipy.ndimage.median_filter(_db(power, ref), size=width, mode="nearest")
+    # at low frequencies 1 % of the band is too coarse for a 300 Hz high-pass: a finer spectrum
+    fine = scipy.ndimage.median_filter(_db(power, ref), size=3, mode="nearest")
     quiet = None
     if quiet_power is not None:
         quiet = scipy.ndimage.median_filter(_db(quiet_power, ref), size=width, mode="nearest")
@@ -399,11 +423,21 @@ def _analyse(
     d = np.maximum(1, np.round(0.03 * k).astype(int))
     lo_k, hi_k = np.maximum(k - d, 1), np.minimum(k + d, top)
     falling = (smooth[lo_k] - smooth[hi_k]) >= _FALLING_DB_PER_OCTAVE * np.log2(hi_k / lo_k)
+    # how steeply the 10 % under each bin falls (dB per octave, from its lower half to its upper
+    # half), to find where a filter's transition band starts
+    cumsum = np.concatenate([[0.0], np.cumsum(smooth)])
+    k1 = np.maximum(1, k)
+    a = np.maximum(1, (0.90 * k1).astype(int))
+    b = np.clip((0.95 * k1).astype(int), a + 1, None)
+    c = np.maximum(b + 1, k1)
+    rate = (
+        _window_mean(cumsum, a, b - 1) - _window_mean(cumsum, b, np.minimum(c, top))
+    ) / math.log2(0.975 / 0.925)
 
     # The highest cliff, and the run of cliffs below it: a filter whose stop band keeps falling
     # (or a window's leakage after a wall) is one cliff that starts where the fall starts.
     found = converter = None
-    natural = []  # cliffs that were the signal falling into the recording's noise
+    natural = []  # cliffs that were natural roll-offs (content or noise goes on above)
     while cliff.any():
         high = int(np.nonzero(cliff)[0][-1])
         start, wall_top = _run_start(cliff, high, first), high
@@ -428,8 +462,16 @@ def _analyse(
         steepest = int(span[int(np.argmax(slope))]) if len(span) else start
         # ... and the cut-off where the level has fallen EDGE_DB below the band just under it
         # (measured right there: a passband that slopes down towards the wall moves nothing).
-        lo = max(lo_bin, int(0.9 * steepest))
-        hi = max(lo + 1, int(0.97 * steepest))
+        # A filter with a wide transition band (a Butterworth, a codec's or a peer system's
+        # low-pass) already falls steeply well below its steepest point: the band "just under"
+        # is where that fall starts, not the middle of it.
+        knee = steepest
+        while knee > max(start, int(_KNEE_LOWEST * steepest), lo_bin + 1) and (
+            rate[knee] >= _TRANSITION_DB_PER_OCTAVE
+        ):
+            knee -= 1
+        lo = max(lo_bin, int(0.93 * knee))
+        hi = max(lo + 1, knee + 1)
         ref = float(np.median(smooth[lo:hi]))
         region = np.nonzero(smooth[lo : j_end + 1] >= ref - EDGE_DB)[0]
         edge = lo + int(region[-1]) if len(region) else steepest
@@ -440,10 +482,18 @@ def _analyse(
             if a > 0 > b:
                 cutoff += bin_hz * a / (a - b)
         steepest = float(freqs[steepest])
-        if max(cutoff, steepest) >= CONVERTER_ROLLOFF * nyquist:
+        # a telephone band-pass at 8 kHz ends where a converter's filter would (3.4 kHz of 4):
+        # with nothing below ~300 Hz either, it is the band-pass
+        if max(cutoff, steepest) >= CONVERTER_ROLLOFF * nyquist and not (
+            cutoff < min(_BANDPASS_TOP * nyquist, _BANDPASS_MAX_HZ)
+            and _low_cutoff(fine, freqs, cutoff) > 0
+        ):
             converter = converter or (max(cutoff, steepest), drop)
             continue
         if quiet is not None and _falls_into_noise(smooth, quiet, freqs, cutoff, nyquist, peak):
+            natural.append(cutoff)
+            continue
+        if _content_goes_on(smooth, freqs, cutoff, float(freqs[j_end]), nyquist, ref):
             natural.append(cutoff)
             continue
         found = (cutoff, ref, max(ref - float(above[j_end]), 0.0), edge)
@@ -467,7 +517,7 @@ def _analyse(
     brickwall = smooth[top_bin] <= under - _WALL_DB
 
     kind = "brickwall" if brickwall else "lowpass"
-    low_cut = _low_cutoff(smooth, freqs, cutoff, floor)
+    low_cut = _low_cutoff(fine, freqs, cutoff)
     conf = _clip((drop - 10) / 30) * frames_factor
     if low_cut:
         kind = "bandpass"
@@ -495,21 +545,31 @@ def _analyse(
     )
 
 
-def _low_cutoff(smooth: np.ndarray, freqs: np.ndarray, cutoff: float, floor: float) -> float:
-    """The lower edge of a band-pass (>= 250 Hz with a steep rise to it), or 0 when there is none."""
-    pass_mask = (freqs >= max(500.0, 0.2 * cutoff)) & (freqs <= 0.9 * cutoff)
-    if pass_mask.sum() < 3:
+def _low_cutoff(fine: np.ndarray, freqs: np.ndarray, cutoff: float) -> float:
+    """The lower edge of a band-pass (250-800 Hz, nothing below it), or 0 when there is none.
+
+    The edge is the lowest frequency whose level comes within ``_LOW_EDGE_DB`` of the loudest
+    level in the octave above it (speech and music are loudest just above a telephone's 300 Hz),
+    an octave that holds real content (within ``_LOW_STOP_DB`` of the band's loudest); below 60 %
+    of the edge the level must lie ``_LOW_STOP_DB`` under that octave's loudest level.
+    """
+    bin_hz = float(freqs[1])
+    first = 4  # the window's main lobe spreads DC (and what is left of it) over the first 4 bins
+    last = min(len(fine) - 1, int(0.5 * cutoff / bin_hz))
+    if last <= first:
         return 0.0
-    passband = float(np.median(smooth[pass_mask]))
-    below = (freqs > 0) & (freqs < 0.5 * cutoff)
-    reached = np.nonzero(below & (smooth >= passband - EDGE_DB))[0]
-    if not len(reached):
+    loudest = float(fine[first : last + 1].max())
+    low = ref = None
+    for i in range(first, last + 1):
+        ref = float(fine[i : 2 * i + 1].max())
+        # (an octave that holds the band's real content, not a stop band's flat floor)
+        if ref >= loudest - _LOW_STOP_DB and fine[i] >= ref - _LOW_EDGE_DB:
+            low = float(freqs[i])
+            break
+    if low is None or not _LOW_MIN_HZ <= low <= _LOW_MAX_HZ:
         return 0.0
-    low = float(freqs[reached[0]])
-    if low < 250.0:
-        return 0.0
-    under = (freqs > 0) & (freqs <= low / 2)
-    if not under.any() or float(np.median(smooth[under])) > passband - 25.0:
+    under = fine[first : int(0.6 * low / bin_hz) + 1]
+    if not len(under) or float(np.median(under)) > ref - _LOW_STOP_DB:
         return 0.0
     return low
 
@@ -538,6 +598,31 @@ def _falls_into_noise(
         still_above >= _NOISE_MARGIN_DB
         and level_after >= peak - _REAL_RANGE_DB
         and quiet_drop < _NOISE_MARGIN_DB
+    )
+
+
+def _content_goes_on(
+    smooth: np.ndarray,
+    freqs: np.ndarray,
+    cutoff: float,
+    bottom: float,
+    nyquist: float,
+    under: float,
+) -> bool:
+    """True when, past the bottom of the drop at ``cutoff``, the level over the next octave stays
+    ``_GOES_ON_DB`` above the level at the top of the band, and within ``_GOES_ON_BELOW_DB`` of
+    the level ``under`` the drop: real content that goes on falling gradually (a guitar
+    amplifier's steep roll-off), not a cut-off. Above a cut-off (resampling, an encoder) only
+    the floor, or a filter's images far below the pass band, are left.
+    """
+    top = _ANALYSIS_TOP * nyquist
+    rest = (freqs >= max(bottom, 1.05 * cutoff)) & (freqs <= min(2 * cutoff, 0.8 * top))
+    band_top = (freqs >= 0.85 * top) & (freqs <= top)
+    if rest.sum() < 4 or band_top.sum() < 2 or freqs[rest][-1] < 1.3 * cutoff:
+        return False
+    level = float(np.median(smooth[rest]))
+    return level >= under - _GOES_ON_BELOW_DB and level - float(np.median(smooth[band_top])) >= (
+        _GOES_ON_DB
     )
 
 
@@ -579,8 +664,8 @@ def _full_band(
     elif natural:
         conf = 0.7 * frames_factor
         why = (
-            f"no cut-off: the drop at {max(natural) / 1000:.1f} kHz is the signal falling into "
-            "the recording's own noise, which goes on above it: full band"
+            f"no cut-off: the drop at {max(natural) / 1000:.1f} kHz is a natural roll-off (real "
+            "content, or the recording's own noise, goes on above it): full band"
         )
     else:
         conf = (0.95 - 0.6 * _clip(strongest_score)) * frames_factor
