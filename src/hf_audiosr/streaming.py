@@ -22,7 +22,7 @@ import torch
 
 from .audio_io import AtomicAudioWriter, AudioLoadError, audio_info, check_audio_path
 from .configuration_utils import DEFAULT_CROSSFADE_S
-from .pipeline_audio_super_resolution import crossfade_weights, plan_model_chunks
+from .chunking import crossfade_weights, plan_model_chunks
 
 BLOCK = 1 << 16
 
