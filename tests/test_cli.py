@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,7 +55,12 @@ def test_upsample_one_file_to_wav(capsys, clip, tmp_path, tiny_model_dir, tiny_p
     rc, stdout, err = run(capsys, "upsample", clip, "-o", out, "--model", tiny_model_dir)
     assert rc == 0, err
     assert err == ""
-    assert stdout.strip() == f"{clip} (8000 Hz) -> {out} (16000 Hz)"
+    assert re.fullmatch(
+        re.escape(f"{clip} (8000 Hz, ")
+        + r"[0-9.]+ kHz of band\) -> "
+        + re.escape(f"{out} (16000 Hz) via {tiny_model_dir}"),
+        stdout.strip(),
+    )
     audio, rate = read(out)
     assert rate == 16000
     assert sf.info(str(out)).subtype == "FLOAT"
@@ -96,8 +102,13 @@ def test_upsample_folder_keeps_the_relative_layout(
     assert written == ["a.wav", "sub/b.wav", "sub/deeper/c.wav"]
     assert len(stdout.splitlines()) == 3
     shapes = {name: read(out / name)[0].shape for name in written}
-    assert shapes == {"a.wav": (1, 1600), "sub/b.wav": (2, 1000), "sub/deeper/c.wav": (1, 160)}
-    assert {read(out / name)[1] for name in written} == {16000}
+    # never below the input's rate: the 44.1 kHz file stays at 44.1 kHz, with its length
+    assert shapes == {"a.wav": (1, 1600), "sub/b.wav": (2, 1000), "sub/deeper/c.wav": (1, 441)}
+    assert {name: read(out / name)[1] for name in written} == {
+        "a.wav": 16000,
+        "sub/b.wav": 16000,
+        "sub/deeper/c.wav": 44100,
+    }
 
 
 def test_upsample_folder_to_flac_format(capsys, tmp_path, write_audio, signal, tiny_model_dir):
@@ -126,7 +137,7 @@ def test_upsample_target_rate(capsys, clip, tmp_path, tiny_model_dir):
     audio, rate = read(out)
     assert rate == 44100
     assert audio.shape == (1, 22050)  # 0.5 s
-    assert stdout.strip().endswith("(44100 Hz)")
+    assert re.search(r"\(44100 Hz\) via \S+$", stdout.strip())
 
 
 def test_upsample_plot_writes_a_png(capsys, clip, tmp_path, tiny_model_dir):
@@ -163,8 +174,13 @@ def test_one_sample_at_a_high_rate_is_too_short(capsys, write_audio, tmp_path, t
 def test_models_table(capsys):
     rc, stdout, _ = run(capsys, "models")
     assert rc == 0
-    header, *rows = stdout.splitlines()
+    lines = stdout.splitlines()
+    assert lines[0].startswith("`--model auto` (the default)")
+    header, *rows = lines[1:]
     assert header.split()[:5] == ["name", "architecture", "in", "Hz", "out"]
+    assert "auto for" in header
+    routed = {row.split()[0]: row for row in rows if " 3-4 kHz " in row}
+    assert list(routed) == ["tfnet-speech-8k-16k"]  # one model gets 8 kHz speech
     assert any(
         row.split()[:4] == ["audiounet-speech-8k-16k", "audiosr-audiounet", "8000", "16000"]
         for row in rows

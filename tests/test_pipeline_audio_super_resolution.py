@@ -41,20 +41,39 @@ def test_transformers_pipeline_builds_our_pipeline(tiny_pipeline):
     assert (tiny_pipeline.input_sampling_rate, tiny_pipeline.output_sampling_rate) == (8000, 16000)
 
 
-def test_pipeline_without_model_uses_the_bundled_default(signal):
+def test_pipeline_without_model_routes_each_input(signal):
+    """No model, or ``"auto"``, through either entry point: the bundled default is loaded and each
+    input goes to the bundled model that fits its band (for 8 kHz speech the best 8 -> 16 kHz)."""
     x = signal(1200, 8000)
     pipes = [
         hf_audiosr.pipeline(),
-        hf_audiosr.pipeline(hf_audiosr.DEFAULT_MODEL),
+        hf_audiosr.pipeline("auto"),
         transformers.pipeline("audio-super-resolution"),
+        transformers.pipeline("audio-super-resolution", model="auto"),
     ]
+    outputs = []
     for pipe in pipes:
         assert isinstance(pipe, AudioSuperResolutionPipeline)
         assert Path(pipe.model.name_or_path) == default_model_path()
-    outputs = [pipe(x, sampling_rate=8000)["audio"] for pipe in pipes]
+        out = pipe(x, sampling_rate=8000)
+        assert out["model"] == "tfnet-speech-8k-16k"
+        outputs.append(out["audio"])
     assert outputs[0].shape == (2400,)
     for out in outputs[1:]:  # computed by separately loaded models: up to rounding
         np.testing.assert_allclose(out, outputs[0], atol=1e-6)
+    fixed = hf_audiosr.pipeline(hf_audiosr.DEFAULT_MODEL)(x, sampling_rate=8000)
+    assert fixed["model"] == hf_audiosr.DEFAULT_MODEL
+    assert np.abs(fixed["audio"] - outputs[0]).max() > 1e-3  # another model really ran
+
+
+def test_transformers_pipeline_takes_bundled_short_names_offline(signal):
+    x = signal(800, 8000)
+    pipe = transformers.pipeline("audio-super-resolution", model="tfnet-speech-4k-16k")
+    assert Path(pipe.model.name_or_path) == hf_audiosr.bundled_models()["tfnet-speech-4k-16k"]
+    ours = hf_audiosr.pipeline("tfnet-speech-4k-16k")
+    np.testing.assert_allclose(
+        pipe(x, sampling_rate=8000)["audio"], ours(x, sampling_rate=8000)["audio"], atol=1e-6
+    )
 
 
 def test_unknown_short_name_is_rejected():
@@ -112,7 +131,7 @@ def test_every_input_kind_gives_the_same_result(tiny_pipeline, write_audio, sign
     path = write_audio("x.wav", x, 8000)
     encoded = wav_bytes(x, 8000)
     expected = tiny_pipeline(x, sampling_rate=8000)
-    assert set(expected) == {"audio", "sampling_rate"}
+    assert set(expected) == {"audio", "sampling_rate", "model", "input_bandwidth_hz", "note"}
     assert expected["audio"].dtype == np.float32
     assert expected["audio"].shape == (2000,)
     assert type(expected["sampling_rate"]) is int and expected["sampling_rate"] == 16000
@@ -180,22 +199,25 @@ def test_output_length_is_factor_times_input(tiny_pipeline, length, signal):
 
 
 @pytest.mark.parametrize("rate", [44100, 16000, 11025, 22050, 48000])
-def test_any_input_rate_is_resampled_to_the_model_rate(tiny_pipeline, rate, signal):
+def test_output_rate_is_never_below_the_input_rate(tiny_pipeline, rate, signal):
     n = int(0.37 * rate)
     out = tiny_pipeline(signal(n, rate), sampling_rate=rate)
-    assert out["sampling_rate"] == 16000
-    assert out["audio"].shape == (2 * resampled_length(n, rate, 8000),)
+    expected_rate = max(16000, rate)
+    assert out["sampling_rate"] == expected_rate
+    assert out["audio"].shape == (resampled_length(n, rate, expected_rate),)
     assert np.isfinite(out["audio"]).all()
 
 
-def test_input_at_a_higher_rate_equals_resampling_first(tiny_pipeline, signal):
+def test_input_above_the_model_band_is_kept(tiny_pipeline, signal):
+    """A full-band 44.1 kHz input through an 8 -> 16 kHz model comes back as it went in: the model
+    has nothing to add above 22 kHz, and nothing of the input is replaced by its prediction."""
     x = signal(4410, 44100)
-    low = hf_audiosr.dsp.resample(x, 44100, 8000).astype(np.float32)
-    np.testing.assert_allclose(
-        tiny_pipeline(x, sampling_rate=44100)["audio"],
-        tiny_pipeline(low, sampling_rate=8000)["audio"],
-        atol=1e-6,
-    )
+    out = tiny_pipeline(x, sampling_rate=44100)
+    assert out["sampling_rate"] == 44100
+    np.testing.assert_allclose(out["audio"], x, atol=1e-6)
+    research = tiny_pipeline(x, sampling_rate=44100, preserve_input_band=False)
+    assert research["audio"].shape == x.shape
+    assert np.abs(research["audio"] - x).max() > 1e-2  # the model's own output, without the input
 
 
 @pytest.mark.parametrize("target", [44100, 24000, 8000])
@@ -225,7 +247,7 @@ def test_stereo_keeps_channels_and_processes_them_independently(tiny_pipeline, s
 def test_stereo_file(tiny_pipeline, write_audio, signal):
     stereo = signal(2205, 22050, channels=2)
     out = tiny_pipeline(str(write_audio("st.flac", stereo, 22050)))["audio"]
-    assert out.shape == (2, 2 * resampled_length(2205, 22050, 8000))
+    assert out.shape == (2, 2205)
     assert not np.allclose(out[0], out[1])
 
 
@@ -443,15 +465,16 @@ def test_fuzz_short_inputs(tiny_pipeline, length, rate, channels, dtype, amplitu
     if dtype is np.int16:
         x = np.round(x * 32767).astype(np.int16)
     x = x[0] if channels == 1 else x
-    expected = resampled_length(length, rate, 8000)
+    at_model_rate = resampled_length(length, rate, 8000)
     try:
         out = tiny_pipeline(x, sampling_rate=rate)
     except ValueError as err:
-        assert expected == 0, err
+        assert at_model_rate == 0, err
         assert "input is too short" in str(err)
         return
-    assert expected > 0
+    assert at_model_rate > 0
+    expected = resampled_length(length, rate, max(16000, rate))
     audio = out["audio"]
     assert audio.dtype == np.float32
-    assert audio.shape == ((2 * expected,) if channels == 1 else (2, 2 * expected))
+    assert audio.shape == ((expected,) if channels == 1 else (2, expected))
     assert np.isfinite(audio).all()

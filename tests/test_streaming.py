@@ -39,8 +39,11 @@ def test_streaming_equals_the_whole_input_pipeline(
         "sampling_rate_in": 8000,
         "channels": channels,
         "sampling_rate": 16000,
+        "frames": 480_000,
         "clipped_samples": 0,
+        "bandwidth_hz": info["bandwidth_hz"],
     }
+    assert info["bandwidth_hz"] > 0
     out, rate = read(dst)
     whole = tiny_pipeline(str(src), chunk_length_s=100)["audio"].reshape(channels, -1)
     assert rate == 16000
@@ -52,24 +55,31 @@ def test_streaming_resampler_path_matches_the_pipeline(
     tiny_model, tiny_pipeline, write_audio, tmp_path, signal
 ):
     """A 44.1 kHz file goes through soxr's streaming resampler block by block (float32), the
-    pipeline through one-shot soxr (float64). Both are the same HQ filter, so they agree to float32
-    rounding (measured: identical); 1e-3 leaves room for a soxr build that flushes its block edges
-    differently, while a misplaced chunk or a sample offset would give errors near the signal's
-    amplitude (0.3)."""
+    pipeline through one-shot soxr (float64), to the model's 8 kHz and its output back up to the
+    file's 44.1 kHz (the rate policy: never below the input's), with the input's own band put back
+    by the block-wise low-band replacement in one, the whole-signal one in the other. Both are the
+    same HQ filters, so they agree to float32 rounding; 1e-3 leaves room for a soxr build that
+    flushes its block edges differently, while a misplaced chunk or a sample offset would give
+    errors near the signal's amplitude (0.3)."""
     src = write_audio("in44.wav", signal(30 * 44100, 44100), 44100)
     dst = tmp_path / "out.wav"
     info = stream(tiny_model, src, dst, chunk_length_s=3)
     assert (info["frames_in"], info["sampling_rate_in"], info["sampling_rate"]) == (
         1_323_000,
         44100,
-        16000,
+        44100,
     )
     out, rate = read(dst)
     whole = tiny_pipeline(str(src), chunk_length_s=100)["audio"]
-    assert rate == 16000
-    assert out.shape == (1, 2 * 240_000)
-    assert whole.shape == (2 * 240_000,)
+    assert rate == 44100
+    assert out.shape == (1, 1_323_000)
+    assert whole.shape == (1_323_000,)
     assert np.abs(out[0] - whole).max() < 1e-3
+    research = tmp_path / "research.wav"
+    stream(tiny_model, src, research, chunk_length_s=3, preserve_input_band=False)
+    plain = tiny_pipeline(str(src), chunk_length_s=100, preserve_input_band=False)["audio"]
+    assert np.abs(read(research)[0][0] - plain).max() < 1e-3
+    assert np.abs(plain - whole).max() > 1e-2  # the replacement really changed something
 
 
 def test_target_sampling_rate_matches_the_pipeline(

@@ -8,6 +8,9 @@ from pathlib import Path
 
 CHECKPOINT_DIR = Path(__file__).parent / "checkpoints"
 DEFAULT_MODEL = "audiounet-speech-8k-16k"
+# The model name that routes each input to the bundled model fitting its band (hf_audiosr.routing);
+# it loads DEFAULT_MODEL as the pipeline's own model.
+AUTO = "auto"
 EXAMPLE_AUDIO = Path(__file__).parent / "examples" / "p228_008_8k.flac"
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$")
@@ -39,7 +42,7 @@ def resolve_model(name_or_path: str | Path | None) -> str:
     a bundled name, an existing folder holding ``config.json``, or a string shaped like a Hub id
     (``name`` or ``owner/name``).
     """
-    if name_or_path is None:
+    if name_or_path is None or str(name_or_path) == AUTO:
         name_or_path = DEFAULT_MODEL
     name = str(name_or_path)
     models = bundled_models()

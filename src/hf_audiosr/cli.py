@@ -65,12 +65,49 @@ def _collect_inputs(inputs: list[str]) -> list[tuple[Path, Path | None]]:
     return items
 
 
+class _ModelCache:
+    """Models loaded once per run, by name (``auto`` may need several)."""
+
+    def __init__(self, device):
+        self.device = device
+        self._models = {}
+
+    def get(self, name: str | None):
+        from .loading import load_model
+
+        if name is None:
+            return None
+        if name not in self._models:
+            self._models[name] = load_model(name).eval().to(self.device)
+        return self._models[name]
+
+
+def _route_file(src: Path, args, models: _ModelCache):
+    """``(model or None, bandwidth estimate, route)`` for one input file."""
+    from .audio_io import audio_info, check_audio_path
+    from .routing import Route, choose_model, output_rate
+    from .streaming import measure_file_bandwidth
+
+    check_audio_path(src)
+    _, file_sr, _ = audio_info(src)
+    bandwidth = measure_file_bandwidth(src)
+    if args.model == AUTO_MODEL:
+        route = choose_model(bandwidth.cutoff_hz, file_sr, args.target_rate)
+    else:
+        model = models.get(args.model)
+        out_sr = output_rate(file_sr, model.config.output_sampling_rate, args.target_rate)
+        route = Route(args.model, out_sr, bandwidth.cutoff_hz, f"{args.model} was asked for")
+    return models.get(route.model), bandwidth, route
+
+
+AUTO_MODEL = "auto"
+
+
 def cmd_upsample(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
     from .audio_io import AUDIO_EXTENSIONS
     from .distributed import process_state
-    from .loading import load_feature_extractor, load_model
     from .streaming import upsample_file
 
     items = _collect_inputs(args.inputs)
@@ -87,9 +124,9 @@ def cmd_upsample(args: argparse.Namespace) -> int:
     if args.context is not None and args.context < 0:
         raise CLIError(f"--context must be non-negative, got {args.context}")
     state = process_state()
-    model = load_model(args.model)
-    model.eval().to(state.device)
-    fe = load_feature_extractor(args.model, model.config)
+    models = _ModelCache(state.device)
+    if args.model != AUTO_MODEL:
+        models.get(args.model)  # a bad model name fails once, before any file
     ext = "." + args.format
     failures = 0
     # Under `accelerate launch` / `torchrun` each process takes its own share of the files.
@@ -109,20 +146,22 @@ def cmd_upsample(args: argparse.Namespace) -> int:
         bar = tqdm(
             total=1, unit="s", desc=src.name, disable=True if args.quiet else None, leave=False
         )
-
-        def progress(done: int, total: int, bar=bar) -> None:
-            bar.total = round(total / fe.sampling_rate, 1)
-            bar.n = round(done / fe.sampling_rate, 1)
-            bar.refresh()
-
         try:
+            model, bandwidth, route = _route_file(src, args, models)
+            rate = model.config.input_sampling_rate if model is not None else 1
+
+            def progress(done: int, total: int, bar=bar, rate=rate) -> None:
+                bar.total = round(total / rate, 1)
+                bar.n = round(done / rate, 1)
+                bar.refresh()
+
             info = upsample_file(
                 model,
                 src,
                 dst,
-                input_sampling_rate=fe.sampling_rate,
-                factor=fe.upsampling_factor,
                 target_sampling_rate=args.target_rate,
+                preserve_input_band=not args.no_preserve_band,
+                bandwidth=bandwidth,
                 chunk_length_s=args.chunk_length,
                 context_s=args.context,
                 progress=progress,
@@ -145,14 +184,14 @@ def cmd_upsample(args: argparse.Namespace) -> int:
                 "(write .wav to keep them as float)",
                 file=sys.stderr,
             )
-        if info["sampling_rate_in"] > fe.sampling_rate:
-            print(
-                f"note: {src} is at {info['sampling_rate_in']} Hz, above the model's "
-                f"{fe.sampling_rate} Hz input: its content above {fe.sampling_rate // 2} Hz was "
-                "replaced by the model's prediction",
-                file=sys.stderr,
-            )
-        say(f"{src} ({info['sampling_rate_in']} Hz) -> {dst} ({info['sampling_rate']} Hz)")
+        if route.model is None:
+            print(f"note: {src}: {route.reason}", file=sys.stderr)
+        band = f"{bandwidth.cutoff_hz / 1000:.3g} kHz of band"
+        via = route.model or "no model"
+        say(
+            f"{src} ({info['sampling_rate_in']} Hz, {band}) -> {dst} ({info['sampling_rate']} Hz) "
+            f"via {via}"
+        )
         if args.plot:
             png = _plot(src, dst)
             print(f"spectrogram: {png}")
@@ -171,17 +210,35 @@ def _plot(src: Path, dst: Path) -> Path:
 
 
 # ---------------------------------------------------------------------------- models
+def _auto_column(routing: dict) -> str:
+    band = routing["auto_band_hz"]
+    if band is None:
+        return "-"
+    return f"{band[0] / 1000:.3g}-{band[1] / 1000:.3g} kHz"
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     from .bundled import bundled_models, model_summary
+    from .routing import routing_table
 
     rows = [model_summary(name, path) for name, path in bundled_models().items()]
+    routes = {r["name"]: r for r in routing_table()}
+    for r in rows:
+        r["routing"] = routes[r["name"]]
     if args.json:
         print(json.dumps(rows, indent=2))
         return EXIT_OK
     if not rows:
         print("no bundled models installed")
         return EXIT_OK
-    print(f"{'name':28} {'architecture':20} {'in Hz':>7} {'out Hz':>7} {'params':>9}  recipe")
+    print(
+        "`--model auto` (the default) sends each input to the model whose input band fits the "
+        "input's measured band; 'auto for' is the band of input it gets."
+    )
+    print(
+        f"{'name':28} {'architecture':20} {'in Hz':>7} {'out Hz':>7} {'params':>9} "
+        f"{'auto for':>13}  recipe"
+    )
     for r in rows:
         t = r["training"]
         recipe = (
@@ -193,7 +250,8 @@ def cmd_models(args: argparse.Namespace) -> int:
             recipe += f" (fine-tuned from {t['init_from']}: {total})"
         print(
             f"{r['name']:28} {r['architecture']:20} {r['input_sampling_rate']:>7} "
-            f"{r['output_sampling_rate']:>7} {r['num_parameters'] or 0:>9,}  {recipe}"
+            f"{r['output_sampling_rate']:>7} {r['num_parameters'] or 0:>9,} "
+            f"{_auto_column(r['routing']):>13}  {recipe}"
         )
     return EXIT_OK
 
@@ -396,11 +454,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="output file (one input) or folder")
     p.add_argument(
         "--model",
-        default=None,
-        help="bundled name, model folder or Hub id (default: bundled default)",
+        default=AUTO_MODEL,
+        help="'auto' (default: per file, the bundled model that fits its measured band; see "
+        "`hf-audiosr models`), a bundled name, a model folder or a Hub id",
     )
     p.add_argument(
-        "--target-rate", type=int, default=None, help="resample the result to this rate (Hz)"
+        "--target-rate",
+        type=int,
+        default=None,
+        help="output rate (Hz); default: the model's output rate or the input's, whichever is higher",
+    )
+    p.add_argument(
+        "--no-preserve-band",
+        action="store_true",
+        help="return the model's own output over the whole band (default: below the input's "
+        "measured cut-off the output is the input)",
     )
     p.add_argument(
         "--format", choices=("wav", "flac"), default="wav", help="output format for folders"

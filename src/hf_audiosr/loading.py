@@ -6,10 +6,11 @@ from pathlib import Path
 
 from transformers import AutoModel
 
-from .bundled import resolve_model
+from .bundled import AUTO, resolve_model
 from .cpu import resolve_dtype
 from .feature_extraction_audiosr import AudioSRFeatureExtractor
-from .registration import TASK
+
+TASK = "audio-super-resolution"
 
 
 def load_model(name_or_path: str | Path | None = None, **kwargs):
@@ -110,22 +111,34 @@ def load_feature_extractor(
     return AudioSRFeatureExtractor.from_pretrained(resolved)
 
 
-def pipeline(model=None, **kwargs):
+def pipeline(model=AUTO, **kwargs):
     """``transformers.pipeline("audio-super-resolution", ...)`` that also takes bundled short names.
 
-    ``model`` may be ``None`` (the bundled default), a bundled name (see ``hf-audiosr models``), a
-    local folder, a Hub id, or an already-loaded model. ``dtype=torch.bfloat16`` is used only
-    where it runs natively: on a CPU without bf16 instructions the model runs in fp32, with a
-    warning (see :func:`hf_audiosr.cpu.resolve_dtype`).
+    ``model`` may be ``"auto"`` (the default, also ``None``: each input goes to the bundled model
+    that fits its measured band, see :mod:`hf_audiosr.routing`), a bundled name (see
+    ``hf-audiosr models``), a local folder, a Hub id, or an already-loaded model.
+    ``dtype=torch.bfloat16`` is used only where it runs natively: on a CPU without bf16
+    instructions the model runs in fp32, with a warning (see :func:`hf_audiosr.cpu.resolve_dtype`).
     """
     from transformers import pipeline as hf_pipeline
 
     if kwargs.get("dtype") is not None:
         kwargs["dtype"] = resolve_dtype(kwargs["dtype"], kwargs.get("device"))
+    if model is None or (isinstance(model, str) and model == AUTO):
+        kwargs.setdefault("auto_route", True)
+        model = None
     if model is None or isinstance(model, (str, Path)):
         loaded = load_model(model, dtype=kwargs.pop("dtype", None))
         feature_extractor = kwargs.pop("feature_extractor", None) or load_feature_extractor(
             model, loaded.config
         )
-        return hf_pipeline(TASK, model=loaded, feature_extractor=feature_extractor, **kwargs)
-    return hf_pipeline(TASK, model=model, **kwargs)
+        return _original_pipeline(hf_pipeline)(
+            TASK, model=loaded, feature_extractor=feature_extractor, **kwargs
+        )
+    return _original_pipeline(hf_pipeline)(TASK, model=model, **kwargs)
+
+
+def _original_pipeline(function):
+    """transformers' own ``pipeline`` under the wrapper :func:`hf_audiosr.registration.register`
+    puts around it."""
+    return getattr(function, "__wrapped__", function)

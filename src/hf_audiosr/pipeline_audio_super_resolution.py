@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -13,92 +13,15 @@ from transformers.pipelines.base import ChunkPipeline
 from transformers.utils import logging
 
 from .audio_io import load_audio
-from .configuration_utils import DEFAULT_CROSSFADE_S, config_chunk_context_s
+from .band_replacement import preserved_cutoff_hz, replace_low_band
+from .bandwidth import BandwidthEstimate, estimate_bandwidth
+from .chunking import ChunkPlan, crossfade_weights, plan_chunks, plan_model_chunks
+from .configuration_utils import DEFAULT_CROSSFADE_S
 from .dsp import resample
 from .feature_extraction_audiosr import MAX_CHANNELS, check_finite, to_float32
+from .routing import Route, choose_model, output_rate
 
 logger = logging.get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class ChunkPlan:
-    """Where one chunk sits, in input-rate samples: the model sees ``[start, stop)``; its output is
-    used over ``[keep_start, keep_stop)``, with linear cross-fades of ``fade`` samples at inner edges."""
-
-    start: int
-    stop: int
-    keep_start: int
-    keep_stop: int
-    fade: int
-
-
-def plan_chunks(
-    length: int, chunk: int, context: int, fade: int, align: int = 1
-) -> list[ChunkPlan]:
-    """Split ``length`` samples into chunks of ``chunk`` with ``context`` on each side.
-
-    ``chunk`` and ``context`` are rounded up to multiples of ``align`` so every chunk starts on the
-    grid a whole-input pass would use (a U-Net with stride-2 layers is only shift-invariant by
-    multiples of its total stride), which is what makes chunked output match whole-input output.
-    A last chunk shorter than the cross-fade (which reaches half a fade into it from the seam) is
-    merged into the one before it.
-    """
-    if length <= 0:
-        raise ValueError("cannot plan chunks for empty input")
-    chunk = max(align, int(math.ceil(chunk / align)) * align)
-    context = int(math.ceil(context / align)) * align
-    fade = min(fade, context, chunk)
-    if length <= chunk + context:
-        return [ChunkPlan(0, length, 0, length, 0)]
-    plans = []
-    n = int(math.ceil(length / chunk))
-    if n > 1 and length - (n - 1) * chunk < fade:
-        n -= 1
-    for i in range(n):
-        keep_start, keep_stop = i * chunk, (i + 1) * chunk if i + 1 < n else length
-        start = max(0, keep_start - context)
-        stop = min(length, keep_stop + context)
-        plans.append(ChunkPlan(start, stop, keep_start, keep_stop, fade))
-    return plans
-
-
-def plan_model_chunks(
-    config,
-    length: int,
-    input_sampling_rate: int,
-    factor: int,
-    chunk_length_s: float,
-    context_s: float | None,
-    crossfade_s: float,
-) -> list[ChunkPlan]:
-    """:func:`plan_chunks` for a model: seconds at ``input_sampling_rate`` turned into samples,
-    chunk starts aligned to the model's ``length_multiple`` (in input samples), and
-    ``context_s=None`` taken from the model (:func:`config_chunk_context_s`). The pipeline and
-    :func:`hf_audiosr.streaming.upsample_file` both plan their chunks here."""
-    if context_s is None:
-        context_s = config_chunk_context_s(config, crossfade_s)
-    return plan_chunks(
-        length,
-        chunk=int(chunk_length_s * input_sampling_rate),
-        context=int(context_s * input_sampling_rate),
-        fade=int(crossfade_s * input_sampling_rate),
-        align=max(1, getattr(config, "length_multiple", 1) // factor),
-    )
-
-
-def crossfade_weights(plan: ChunkPlan, length: int, factor: int) -> tuple[int, np.ndarray]:
-    """Output-rate weights of a chunk's contribution and the index where they begin.
-
-    Inner edges get a linear ramp centred on the boundary that sums to one with the neighbour's."""
-    half = plan.fade * factor // 2
-    lo = plan.keep_start * factor - (half if plan.keep_start > 0 else 0)
-    hi = plan.keep_stop * factor + (half if plan.keep_stop < length else 0)
-    w = np.ones(hi - lo, dtype=np.float64)
-    if plan.keep_start > 0 and half:
-        w[: 2 * half] = (np.arange(2 * half) + 0.5) / (2 * half)
-    if plan.keep_stop < length and half:
-        w[-2 * half :] = np.minimum(w[-2 * half :], 1.0 - (np.arange(2 * half) + 0.5) / (2 * half))
-    return lo, w
 
 
 def is_number_list(values) -> bool:
@@ -180,20 +103,80 @@ def read_input(inputs, sampling_rate: int | None) -> tuple[np.ndarray, int]:
     )
 
 
+def fit_length(audio: np.ndarray, length: int) -> np.ndarray:
+    """``audio`` cropped or zero-padded along its last axis to ``length`` samples."""
+    if audio.shape[-1] >= length:
+        return audio[..., :length]
+    return np.pad(audio, [(0, 0)] * (audio.ndim - 1) + [(0, length - audio.shape[-1])])
+
+
+def output_length(length: int, sampling_rate: int, output_sampling_rate: int) -> int:
+    """Samples at ``output_sampling_rate`` that last as long as ``length`` at ``sampling_rate``."""
+    return int(round(length * output_sampling_rate / sampling_rate))
+
+
+def model_short_name(model) -> str:
+    """The bundled short name of a loaded model, else its ``name_or_path`` (or its class)."""
+    from .bundled import bundled_models
+
+    path = getattr(model, "name_or_path", "") or ""
+    if path:
+        for name, folder in bundled_models().items():
+            if name == path or Path(path).resolve() == folder.resolve():
+                return name
+        return str(path)
+    return type(model).__name__
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input on its way through the pipeline: the audio as read, what was measured of it, the
+    route it takes and what is kept of it."""
+
+    source: np.ndarray  # (channels, time) at ``sampling_rate``
+    sampling_rate: int
+    estimate: BandwidthEstimate
+    route: Route
+    preserve_input_band: bool
+    keep_below_hz: float  # the input is kept below this (low-band replacement)
+
+
 class AudioSuperResolutionPipeline(ChunkPipeline):
-    """Super-resolve audio with any hf-audiosr model.
+    """Super-resolve audio with any hf-audiosr model, or with the bundled model that fits each input.
 
     Accepts a file path, encoded bytes, a numpy array / torch tensor / flat list of numbers with
-    ``sampling_rate=``, or a ``{"array", "sampling_rate"}`` dict, at any rate and with any number of channels (each channel
-    is processed on its own and the channel count is kept). The input is resampled to the model's
-    input rate with a band-limited resampler, processed in overlapping chunks (bounded memory,
-    cross-faded seams), and returned as ``{"audio": float32 array, "sampling_rate": int}``:
-    ``audio`` is ``(time,)`` for mono input and ``(channels, time)`` otherwise.
+    ``sampling_rate=``, or a ``{"array", "sampling_rate"}`` dict, at any rate and with any number
+    of channels (each channel is processed on its own and the channel count is kept).
+
+    What comes back never holds less than what went in:
+
+    - **rate**: the output is at ``target_sampling_rate`` if given, else at the higher of the
+      model's output rate and the input's rate (a 44.1 kHz file comes back at 44.1 kHz);
+    - **length and channels** are the input's (its duration at the output rate);
+    - **band**: the input's bandwidth is measured (:func:`hf_audiosr.estimate_bandwidth`) and,
+      with ``preserve_input_band=True`` (the default), the output below the input's cut-off is the
+      input itself; the model only adds the band above it
+      (:func:`hf_audiosr.band_replacement.replace_low_band`).
+
+    With ``auto_route=True`` (what ``hf_audiosr.pipeline()``, ``model="auto"`` and the bundled
+    default give) each input goes through the bundled model whose input band fits its measured
+    band (:func:`hf_audiosr.routing.choose_model`); when no bundled model can add anything, the
+    input comes back unchanged (resampled if asked) and ``"note"`` says why.
+
+    The model's input is made by band-limited resampling, processed in overlapping chunks
+    (bounded memory, cross-faded seams). The result is ``{"audio": float32 array,
+    "sampling_rate": int, "model": str | None, "input_bandwidth_hz": float, "note": str}``:
+    ``audio`` is ``(time,)`` for mono input and ``(channels, time)`` otherwise; ``model`` names
+    the model that ran (None when none did).
 
     Call arguments:
         sampling_rate (`int`): rate of an array input.
-        target_sampling_rate (`int`, *optional*): resample the result to this rate (no new band is
-            predicted above the model's output Nyquist).
+        target_sampling_rate (`int`, *optional*): the output's rate (may be lower than the
+            input's: only then is the output's band narrower than the input's).
+        preserve_input_band (`bool`, defaults to `True`): keep the input below its measured
+            cut-off; `False` returns the model's own output over the whole band (research
+            comparisons).
+        auto_route (`bool`): pick the bundled model per input (set at construction).
         chunk_length_s (`float`, defaults to 10.0): chunk length at the input.
         context_s (`float`, *optional*): extra input on each side of a chunk, discarded. By
             default the model's receptive field plus half the cross-fade, at least 0.25 s
@@ -212,6 +195,8 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
         super().__init__(*args, **kwargs)
         if self.feature_extractor is None:
             raise ValueError("the audio-super-resolution pipeline needs a feature extractor")
+        self._own_name = model_short_name(self.model)
+        self._models = {self._own_name: self.model}
 
     def __call__(self, inputs, *args, **kwargs):
         """Super-resolve one input, or a list of inputs (a list of results).
@@ -230,6 +215,8 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
         chunk_length_s=None,
         context_s=None,
         crossfade_s=None,
+        preserve_input_band=None,
+        auto_route=None,
         **kwargs,
     ):
         preprocess = {}
@@ -244,14 +231,21 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
                 if value < 0 or (key == "chunk_length_s" and value <= 0):
                     raise ValueError(f"{key} must be positive, got {value}")
                 preprocess[key] = float(value)
-        postprocess = {}
         if target_sampling_rate is not None:
             if int(target_sampling_rate) <= 0:
                 raise ValueError(
                     f"target_sampling_rate must be positive, got {target_sampling_rate}"
                 )
-            postprocess["target_sampling_rate"] = int(target_sampling_rate)
-        return preprocess, {}, postprocess
+            preprocess["target_sampling_rate"] = int(target_sampling_rate)
+        for key, value in (
+            ("preserve_input_band", preserve_input_band),
+            ("auto_route", auto_route),
+        ):
+            if value is not None:
+                if not isinstance(value, (bool, np.bool_)):
+                    raise ValueError(f"{key} must be True or False, got {value!r}")
+                preprocess[key] = bool(value)
+        return preprocess, {}, {}
 
     @property
     def input_sampling_rate(self) -> int:
@@ -261,6 +255,23 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
     def output_sampling_rate(self) -> int:
         return int(self.feature_extractor.output_sampling_rate)
 
+    def _model_for(self, name: str):
+        """The loaded model called ``name`` (a bundled model is loaded the first time a route
+        needs it, on the pipeline's device and in its dtype)."""
+        if name not in self._models:
+            from .loading import load_model
+
+            model = load_model(name, dtype=self.model.dtype).to(self.device).eval()
+            self._models[name] = model
+        return self._models[name]
+
+    def _route(self, estimate, sampling_rate: int, target, auto_route: bool) -> Route:
+        if auto_route:
+            return choose_model(estimate.cutoff_hz, sampling_rate, target)
+        config = self.model.config
+        out_sr = output_rate(sampling_rate, config.output_sampling_rate, target)
+        return Route(self._own_name, out_sr, estimate.cutoff_hz, f"{self._own_name} was asked for")
+
     def preprocess(
         self,
         inputs,
@@ -268,31 +279,35 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
         chunk_length_s=10.0,
         context_s=None,
         crossfade_s=DEFAULT_CROSSFADE_S,
+        target_sampling_rate=None,
+        preserve_input_band=True,
+        auto_route=False,
     ):
         audio, sr = read_input(inputs, sampling_rate)
-        if sr != self.input_sampling_rate:
-            if sr > self.input_sampling_rate:
-                logger.info(
-                    "input at %d Hz is reduced to the model's %d Hz input band; the band above "
-                    "%d Hz is predicted by the model",
-                    sr,
-                    self.input_sampling_rate,
-                    self.input_sampling_rate // 2,
-                )
-            audio = resample(audio, sr, self.input_sampling_rate).astype(np.float32)
+        estimate = estimate_bandwidth(audio, sr)
+        route = self._route(estimate, sr, target_sampling_rate, auto_route)
+        job = Job(
+            source=audio,
+            sampling_rate=sr,
+            estimate=estimate,
+            route=route,
+            preserve_input_band=preserve_input_band,
+            keep_below_hz=preserved_cutoff_hz(estimate, sr, route.output_sampling_rate),
+        )
+        if route.model is None:
+            yield {"input_values": torch.zeros(1, 1), "info": {"job": job}, "is_last": True}
+            return
+        config = self._model_for(route.model).config
+        model_sr, factor = int(config.input_sampling_rate), int(config.upsampling_factor)
+        if sr != model_sr:
+            audio = resample(audio, sr, model_sr).astype(np.float32)
             if audio.shape[-1] == 0:
                 raise ValueError(
-                    f"input is too short: nothing is left after resampling {sr} Hz to {self.input_sampling_rate} Hz"
+                    f"input is too short: nothing is left after resampling {sr} Hz to {model_sr} Hz"
                 )
         channels, length = audio.shape
         plans = plan_model_chunks(
-            self.model.config,
-            length,
-            self.input_sampling_rate,
-            self.feature_extractor.upsampling_factor,
-            chunk_length_s,
-            context_s,
-            crossfade_s,
+            config, length, model_sr, factor, chunk_length_s, context_s, crossfade_s
         )
         total = channels * len(plans)
         index = 0
@@ -301,7 +316,14 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
                 index += 1
                 yield {
                     "input_values": torch.from_numpy(audio[c, plan.start : plan.stop])[None],
-                    "info": {"channel": c, "channels": channels, "length": length, "plan": plan},
+                    "info": {
+                        "job": job,
+                        "channel": c,
+                        "channels": channels,
+                        "length": length,
+                        "factor": factor,
+                        "plan": plan,
+                    },
                     "is_last": index == total,
                 }
 
@@ -313,45 +335,80 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
         }
 
     def _run_model(self, input_values: torch.Tensor, info) -> torch.Tensor:
-        """Run the model on each row at its true length.
+        """Run each row through its route's model at its true length.
 
-        With ``batch_size > 1`` the collator right-pads chunks of different lengths; a U-Net would
-        see the padding (its receptive field reaches past a chunk's end), so rows are grouped by
-        their true length and each group runs unpadded. Outputs are right-padded back with zeros
-        (``postprocess`` crops them)."""
-        input_values = input_values.to(self.model.dtype)
+        With ``batch_size > 1`` the collator right-pads chunks of different lengths (and may mix
+        inputs routed to different models); a U-Net would see the padding (its receptive field
+        reaches past a chunk's end), so rows are grouped by model and true length and each group
+        runs unpadded. Outputs are right-padded back with zeros (``postprocess`` crops them)."""
         infos = info if isinstance(info, list) else [info]
-        lengths = [i["plan"].stop - i["plan"].start for i in infos]
-        if all(n == input_values.shape[-1] for n in lengths):
-            return self.model(input_values=input_values).audio_values
-        factor = self.feature_extractor.upsampling_factor
-        out = input_values.new_zeros(input_values.shape[0], input_values.shape[-1] * factor)
-        for n in sorted(set(lengths)):
-            rows = [r for r, m in enumerate(lengths) if m == n]
-            out[rows, : n * factor] = self.model(input_values=input_values[rows, :n]).audio_values
+        groups: dict[tuple[str, int], list[int]] = {}
+        for row, item in enumerate(infos):
+            if item["job"].route.model is None:
+                continue
+            n = item["plan"].stop - item["plan"].start
+            groups.setdefault((item["job"].route.model, n), []).append(row)
+        factor = max((item.get("factor", 1) for item in infos), default=1)
+        out = torch.zeros(input_values.shape[0], input_values.shape[-1] * factor)
+        for (name, n), rows in groups.items():
+            model = self._model_for(name)
+            kwargs = {}
+            if getattr(model.config, "conditions_on_bandwidth", False):
+                config = model.config
+                cutoffs = [
+                    min(
+                        max(
+                            infos[r]["job"].route.input_bandwidth_hz, config.min_input_bandwidth_hz
+                        ),
+                        config.max_input_bandwidth_hz,
+                    )
+                    for r in rows
+                ]
+                kwargs["input_bandwidth_hz"] = torch.tensor(cutoffs, device=self.device)
+            x = input_values[rows, :n].to(self.device, model.dtype)
+            y = model(input_values=x, **kwargs).audio_values
+            out[rows, : y.shape[-1]] = y.float().cpu()
         return out
 
-    def postprocess(self, model_outputs, target_sampling_rate=None):
-        factor = self.feature_extractor.upsampling_factor
-        info0 = model_outputs[0]["info"]
-        channels, length = info0["channels"], info0["length"]
-        out = np.zeros((channels, length * factor), dtype=np.float64)
-        weight = np.zeros_like(out)
-        for item in model_outputs:
-            info, plan = item["info"], item["info"]["plan"]
-            y = item["audio_values"].float().numpy().reshape(-1)
-            y = y[: (plan.stop - plan.start) * factor]
-            lo, w = crossfade_weights(plan, length, factor)
-            seg = y[lo - plan.start * factor : lo - plan.start * factor + len(w)]
-            out[info["channel"], lo : lo + len(w)] += w * seg
-            weight[info["channel"], lo : lo + len(w)] += w
-        audio = out / np.maximum(weight, 1e-12)
-        sr = self.output_sampling_rate
-        if target_sampling_rate is not None and target_sampling_rate != sr:
-            audio = resample(audio, sr, target_sampling_rate)
-            sr = target_sampling_rate
-        audio = audio.astype(np.float32)
-        return {"audio": audio[0] if channels == 1 else audio, "sampling_rate": int(sr)}
+    def postprocess(self, model_outputs):
+        job = model_outputs[0]["info"]["job"]
+        sr, out_sr = job.sampling_rate, job.route.output_sampling_rate
+        length = output_length(job.source.shape[-1], sr, out_sr)
+        reference = fit_length(resample(job.source, sr, out_sr), length)
+        if job.route.model is None:
+            audio = reference
+        else:
+            info0 = model_outputs[0]["info"]
+            channels, n_in, factor = info0["channels"], info0["length"], info0["factor"]
+            out = np.zeros((channels, n_in * factor), dtype=np.float64)
+            weight = np.zeros_like(out)
+            for item in model_outputs:
+                info, plan = item["info"], item["info"]["plan"]
+                y = item["audio_values"].float().numpy().reshape(-1)
+                y = y[: (plan.stop - plan.start) * factor]
+                lo, w = crossfade_weights(plan, n_in, factor)
+                seg = y[lo - plan.start * factor : lo - plan.start * factor + len(w)]
+                out[info["channel"], lo : lo + len(w)] += w * seg
+                weight[info["channel"], lo : lo + len(w)] += w
+            model_sr = int(self._model_for(job.route.model).config.output_sampling_rate)
+            audio = fit_length(resample(out / np.maximum(weight, 1e-12), model_sr, out_sr), length)
+            if job.preserve_input_band:
+                audio = replace_low_band(audio, reference, job.keep_below_hz, out_sr)
+        audio = np.asarray(audio, dtype=np.float32)
+        return {
+            "audio": audio[0] if audio.shape[0] == 1 else audio,
+            "sampling_rate": int(out_sr),
+            "model": job.route.model,
+            "input_bandwidth_hz": float(job.estimate.cutoff_hz),
+            "note": job.route.reason,
+        }
 
 
-__all__ = ["AudioSuperResolutionPipeline", "plan_chunks", "plan_model_chunks", "read_input"]
+__all__ = [
+    "AudioSuperResolutionPipeline",
+    "ChunkPlan",
+    "crossfade_weights",
+    "plan_chunks",
+    "plan_model_chunks",
+    "read_input",
+]
