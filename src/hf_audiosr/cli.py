@@ -435,6 +435,109 @@ def cmd_push(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ---------------------------------------------------------------------------- inspect
+_INSPECT_BLOCK = 1 << 16  # frames read at a time: memory stays bounded for an hour-long file
+
+
+def _dbfs(value: float) -> float | None:
+    """``20 log10(value)`` rounded, or None for digital silence (JSON has no -inf)."""
+    return round(20 * math.log10(value), 2) if value > 0 else None
+
+
+def _inspect_file(path: Path, target_rate: int | None) -> dict:
+    """What ``inspect`` reports for one file, read block by block."""
+    import numpy as np
+
+    from .audio_io import AudioLoadError, audio_info, check_audio_path, iter_blocks
+    from .bandwidth import BandwidthMeter
+    from .routing import choose_model
+
+    check_audio_path(path)
+    frames, sr, channels = audio_info(path)
+    # the header's frame count only spreads the analysed frames; the count read is what counts
+    meter = BandwidthMeter(sr, total_samples=frames if frames > 0 else None)
+    peak, sum_sq, n = 0.0, 0.0, 0
+    for block in iter_blocks(path, _INSPECT_BLOCK):
+        if not np.isfinite(block).all():
+            raise AudioLoadError(f"{path}: contains NaN or infinite samples")
+        x = block.astype(np.float64)
+        if x.size:
+            peak = max(peak, float(np.abs(x).max()))
+            sum_sq += float(np.square(x).sum())
+        n += x.shape[1]
+        meter.update(x)
+    if n == 0:
+        raise AudioLoadError(f"{path}: the file contains no samples")
+    estimate = meter.result()
+    route = choose_model(estimate.cutoff_hz, sr, target_rate)
+    return {
+        "path": str(path),
+        "sampling_rate": sr,
+        "channels": channels,
+        "duration_s": round(n / sr, 3),
+        "peak_dbfs": _dbfs(peak),
+        "rms_dbfs": _dbfs(math.sqrt(sum_sq / (n * channels))),
+        "bandwidth_hz": estimate.cutoff_hz,
+        "bandwidth": estimate.to_dict(),
+        "auto": route.to_dict(),
+    }
+
+
+def _level(db: float | None) -> str:
+    return "silent" if db is None else f"{db:.1f} dBFS"
+
+
+def _print_inspection(r: dict) -> None:
+    b, auto = r["bandwidth"], r["auto"]
+    band = (
+        f"{r['bandwidth_hz'] / 1000:.2f} kHz (full band)"
+        if b["full_band"]
+        else f"{r['bandwidth_hz'] / 1000:.2f} kHz"
+    )
+    if b["kind"] == "bandpass":
+        band = f"{b['low_cutoff_hz']:.0f} Hz - {band}"
+    model = auto["model"] or "none (passthrough)"
+    say(
+        "\n".join(
+            [
+                str(r["path"]),
+                f"  {r['sampling_rate']} Hz, {r['channels']} channel"
+                f"{'s' if r['channels'] != 1 else ''}, {r['duration_s']:.2f} s, "
+                f"peak {_level(r['peak_dbfs'])}, RMS {_level(r['rms_dbfs'])}",
+                f"  bandwidth: {band}, {b['kind']}, confidence {b['confidence']:.2f}: {b['reason']}",
+                f"  auto: {model} -> {auto['output_sampling_rate']} Hz: {auto['reason']}",
+            ]
+        )
+    )
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    if args.target_rate is not None and args.target_rate <= 0:
+        raise CLIError(f"--target-rate must be positive, got {args.target_rate}")
+    items = _collect_inputs(args.inputs)
+    results, failures = [], 0
+    for src, _ in items:
+        try:
+            result = _inspect_file(src, args.target_rate)
+        except _expected_errors() as err:
+            failures += 1
+            message = _one_line(err)
+            print(
+                f"error: {src}: {message}" if str(src) not in message else f"error: {message}",
+                file=sys.stderr,
+            )
+            if args.debug:
+                raise
+            continue
+        if args.json:
+            results.append(result)
+        else:
+            _print_inspection(result)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    return EXIT_OK if failures == 0 else EXIT_FAILED
+
+
 # ---------------------------------------------------------------------------- main
 def _speech_degradations() -> tuple[str, ...]:
     from .degradations import SPEECH_DEGRADATIONS
@@ -486,6 +589,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", action="store_true", help="also write a before/after spectrogram PNG")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_upsample)
+
+    p = sub.add_parser(
+        "inspect",
+        help="rate, channels, length, levels, measured bandwidth and the model auto would use",
+    )
+    p.add_argument("inputs", nargs="+", help="audio files (WAV, FLAC, OGG, MP3) or folders")
+    p.add_argument(
+        "--target-rate",
+        type=int,
+        default=None,
+        help="route as `upsample --target-rate` would (default: the rate policy's own)",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output (a list)")
+    p.set_defaults(func=cmd_inspect)
 
     p = sub.add_parser("models", help="list the bundled models")
     p.add_argument("--json", action="store_true", help="machine-readable output")
