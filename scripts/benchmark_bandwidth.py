@@ -18,6 +18,7 @@ Then, on ``--derived`` real speech files per condition, it builds inputs with a 
 (4 kHz expected), 48 kHz speech through 16 kHz (8 kHz), 44.1 kHz music through an MP3 round trip
 at libsndfile's default settings and (stereo files) at 128 kb/s CBR (about 16.5 kHz expected), and
 48 kHz speech through a 300-3400 Hz telephone band-pass, at 48 and at 8 kHz (3.4 kHz expected),
+and through mu-law or GSM 6.10 at 8 kHz (full band at 8 kHz; 4 kHz once upsampled to 48 kHz),
 each within 10 %; the kinds reported are listed (``bandpass`` expected for the telephone).
 Files too short to measure (``too_short``) count as neither agreeing nor disagreeing.
 
@@ -90,6 +91,13 @@ def telephone(x: np.ndarray, sr: int) -> np.ndarray:
 
     sos = scipy.signal.butter(8, [300, 3400], btype="bandpass", fs=sr, output="sos")
     return scipy.signal.sosfiltfilt(sos, x, axis=-1)
+
+
+def coded8k(x: np.ndarray, sr: int, codec: str) -> np.ndarray:
+    """The first channel at 8 kHz through a telephone codec (``mulaw``, ``gsm610``)."""
+    from hf_audiosr.codecs import codec_roundtrip
+
+    return codec_roundtrip(resample(x[0], sr, 8000).astype(np.float32), 8000, codec)
 
 
 def main() -> None:
@@ -207,6 +215,9 @@ def main() -> None:
             ("44.1 kHz stereo music, MP3 128 kb/s CBR", 16500.0, pick(stereo44), lambda x, sr: (mp3_roundtrip(x, sr, cbr_128k=True), sr)),
             ("48 kHz speech, telephone band-pass 300-3400 Hz", 3400.0, pick(speech48), lambda x, sr: (telephone(x, sr), sr)),
             ("48 kHz speech -> 8 kHz, telephone band-pass", 3400.0, pick(speech48), lambda x, sr: (telephone(resample(x, sr, 8000), 8000), 8000)),
+            ("48 kHz speech -> 8 kHz mu-law (at 8 kHz: full band)", 4000.0, pick(speech48), lambda x, sr: (coded8k(x, sr, "mulaw"), 8000)),
+            ("48 kHz speech -> 8 kHz mu-law -> 48 kHz", 4000.0, pick(speech48), lambda x, sr: (resample(coded8k(x, sr, "mulaw"), 8000, 48000), 48000)),
+            ("48 kHz speech -> 8 kHz GSM 6.10 -> 48 kHz", 4000.0, pick(speech48), lambda x, sr: (resample(coded8k(x, sr, "gsm610"), 8000, 48000), 48000)),
         ]  # fmt: skip
         for name, hz, items, make in conditions:
             measured, kinds_seen = [], defaultdict(int)
@@ -224,13 +235,12 @@ def main() -> None:
                 f"({min(measured):.0f}-{max(measured):.0f}) | {dict(kinds_seen)} |"
             )
 
-    import torch
+    from hf_audiosr.cpu import cpu_capability
 
     print(
         f"\nestimate_bandwidth: {1000 * seconds_estimate / max(len(results), 1):.1f} ms per file, "
         f"{seconds_audio / max(seconds_estimate, 1e-9):.0f}x real time over {seconds_audio / 60:.1f} "
-        f"min of audio (CPU capability {torch.backends.cpu.get_cpu_capability()}, "
-        f"{torch.get_num_threads()} threads)"
+        f"min of audio (file reading not counted; {cpu_capability().describe()})"
     )
     if args.csv:
         with open(args.csv, "w", newline="") as f:

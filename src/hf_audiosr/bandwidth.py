@@ -438,6 +438,7 @@ def _analyse(
     # (or a window's leakage after a wall) is one cliff that starts where the fall starts.
     found = converter = None
     natural = []  # cliffs that were natural roll-offs (content or noise goes on above)
+    weak = []  # (cut-off, fall) of cliffs that fall too little from the pass band under them
     while cliff.any():
         high = int(np.nonzero(cliff)[0][-1])
         start, wall_top = _run_start(cliff, high, first), high
@@ -496,7 +497,12 @@ def _analyse(
         if _content_goes_on(smooth, freqs, cutoff, float(freqs[j_end]), nyquist, ref):
             natural.append(cutoff)
             continue
-        found = (cutoff, ref, max(ref - float(above[j_end]), 0.0), edge)
+        fall = max(ref - float(above[j_end]), 0.0)
+        if fall < _NARROW_DROP_DB:
+            # measured from the pass band just under it, the fall is too small to be a cut-off
+            weak.append((cutoff, fall))
+            continue
+        found = (cutoff, ref, fall, edge)
         break
     if found is None:
         return _full_band(
@@ -511,6 +517,7 @@ def _analyse(
             active_s,
             natural,
             converter,
+            weak,
         )
     cutoff, under, drop, edge = found
     top_bin = min(top, int(math.ceil(cutoff * (1 + _WALL_WIDTH) / bin_hz)))
@@ -638,6 +645,7 @@ def _full_band(
     active_s,
     natural=(),
     converter=None,
+    weak=(),
 ) -> BandwidthEstimate:
     nyquist = sr / 2
     band = (freqs >= 0.02 * nyquist) & (freqs <= 0.98 * nyquist)
@@ -666,6 +674,13 @@ def _full_band(
         why = (
             f"no cut-off: the drop at {max(natural) / 1000:.1f} kHz is a natural roll-off (real "
             "content, or the recording's own noise, goes on above it): full band"
+        )
+    elif weak:
+        edge, fall = max(weak)
+        conf = 0.5 * frames_factor
+        why = (
+            f"no cut-off: the level falls only {fall:.0f} dB at {edge / 1000:.1f} kHz, too little "
+            "to tell a cut-off from the content's own fall: full band"
         )
     else:
         conf = (0.95 - 0.6 * _clip(strongest_score)) * frames_factor
