@@ -26,7 +26,7 @@ Method (numpy/scipy only, bounded time and memory):
    filter would.
 5. A cliff is a natural roll-off, not a cut-off, when the signal falls into the recording's own
    noise (the quiet frames' level runs on through it), or when real content goes on above it
-   (the octave above stays 20 dB over the top of the band and within 40 dB of the level under
+   (the octave above stays 12 dB over the top of the band and within 40 dB of the level under
    the cliff: a guitar amplifier's steep roll-off).
 
 Silent input, stationary broadband noise and input shorter than 0.1 s get an answer of their own
@@ -92,7 +92,7 @@ _WALL_DB, _WALL_WIDTH = 30.0, 0.05
 _NOISE_MARGIN_DB = 10.0
 # A drop is a natural roll-off when the octave above it stays this far above the band's top.
 # and within _GOES_ON_BELOW_DB of the level under the drop.
-_GOES_ON_DB, _GOES_ON_BELOW_DB = 20.0, 40.0
+_GOES_ON_DB, _GOES_ON_BELOW_DB = 12.0, 40.0
 # Levels more than this below the spectrum's peak are numerical dust, not content.
 _REAL_RANGE_DB = 100.0
 
