@@ -36,10 +36,14 @@ RESULT_MAX_AGE_S = 3600
 DESCRIPTION = """\
 # hf-audiosr: audio super-resolution
 
-Upload or record a clip, pick a model, and get it back at a higher sampling rate: the model predicts
-the missing high frequencies (bandwidth extension). Input at any rate is first resampled to the
-model's input rate. The spectrograms show the input and the output on the same frequency axis.
+Upload or record a clip and get it back with the high frequencies it is missing predicted
+(bandwidth extension). With **auto** (the default) the clip's real bandwidth is measured and the
+bundled model made for that band is used; a clip that already holds the band the output can carry
+comes back unchanged. Nothing the clip holds is lost: its rate (or a higher one), its length, its
+channels, and everything below its measured cut-off are kept. The spectrograms show the input and
+the output on the same frequency axis.
 """
+AUTO = "auto"
 
 
 def pipeline_cache(
@@ -62,8 +66,8 @@ def pipeline_cache(
 
 
 def model_choices() -> list[tuple[str, str]]:
-    """``(label, name)`` of every bundled model, the label showing its rates."""
-    choices = []
+    """``(label, name)`` of ``auto`` and every bundled model, the label showing its rates."""
+    choices = [("auto (the bundled model that fits each clip's band)", AUTO)]
     for name, path in hf_audiosr.bundled_models().items():
         info = model_summary(name, path)
         rates = (
@@ -104,7 +108,7 @@ def prune_results(out_dir: str | Path, max_age_s: float = RESULT_MAX_AGE_S) -> N
 
 def super_resolve(
     path: str | Path | None,
-    model_name: str = hf_audiosr.DEFAULT_MODEL,
+    model_name: str = AUTO,
     target_rate: float | None = None,
     *,
     get_pipeline: Callable[[str], Any] | None = None,
@@ -121,9 +125,9 @@ def super_resolve(
     if not path:
         raise gr.Error("Upload or record an audio clip first.", print_exception=False)
     models = hf_audiosr.bundled_models()
-    if model_name not in models:
+    if model_name != AUTO and model_name not in models:
         raise gr.Error(
-            f"Unknown model {model_name!r}; choose one of: {', '.join(models) or 'none installed'}.",
+            f"Unknown model {model_name!r}; choose one of: {', '.join([AUTO, *models])}.",
             print_exception=False,
         )
     rate = _check_target_rate(target_rate)
@@ -158,14 +162,16 @@ def super_resolve(
     wav_path = work / f"{stem}.wav"
     png_path = work / f"{stem}_spectrogram.png"
     sf.write(wav_path, np.clip(out.T, -1.0, 1.0), out_sr, subtype="PCM_16")
-    plot_before_after(audio, sr, out, out_sr, png_path, title=model_name)
+    used = result.get("model")
+    plot_before_after(audio, sr, out, out_sr, png_path, title=used or "unchanged")
 
-    model_rate = int(pipe.input_sampling_rate)
-    note = "" if sr == model_rate else f" (resampled to the model's {model_rate} Hz first)"
+    band = result.get("input_bandwidth_hz")
+    measured = "" if band is None else f", content up to {band / 1000:.3g} kHz"
+    how = f"model `{used}`" if used else f"no model: {result.get('note', 'nothing to add')}"
     status = (
         f"**Input:** {sr} Hz, {channels} channel{'s' if channels > 1 else ''}, "
-        f"{duration:.2f} s{note} → **Output:** {out_sr} Hz, {out.shape[-1] / out_sr:.2f} s "
-        f"· model `{model_name}` · processed in {elapsed:.2f} s"
+        f"{duration:.2f} s{measured} → **Output:** {out_sr} Hz, {out.shape[-1] / out_sr:.2f} s "
+        f"· {how} · processed in {elapsed:.2f} s"
     )
     return str(wav_path), str(png_path), status
 
@@ -193,14 +199,14 @@ def build_demo(max_models: int = 2) -> gr.Blocks:
                 )
                 model = gr.Dropdown(
                     choices=model_choices(),
-                    value=hf_audiosr.DEFAULT_MODEL,
+                    value=AUTO,
                     label="Model",
                     elem_id="model",
                 )
                 target = gr.Number(
                     value=0,
                     precision=0,
-                    label="Target rate in Hz (optional; 0 = the model's own output rate)",
+                    label="Target rate in Hz (optional; 0 = the model's output rate or the clip's, whichever is higher)",
                     elem_id="target-rate",
                 )
                 button = gr.Button("Super-resolve", variant="primary", elem_id="run-button")

@@ -5,6 +5,7 @@ Auto classes and the ``"audio-super-resolution"`` pipeline task (once; nothing e
 import time).
 """
 
+from .band_replacement import replace_low_band
 from .bandwidth import BandwidthEstimate, estimate_bandwidth
 from .feature_extraction_audiosr import AudioSRFeatureExtractor
 from .modeling_outputs import AudioSuperResolutionOutput
@@ -15,6 +16,7 @@ register()
 
 from .bundled import DEFAULT_MODEL, EXAMPLE_AUDIO, bundled_models  # noqa: E402
 from .loading import load_feature_extractor, load_model, pipeline  # noqa: E402
+from .routing import choose_model  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -29,8 +31,10 @@ __all__ = [
     "EXAMPLE_AUDIO",
     "__version__",
     "bundled_models",
+    "choose_model",
     "estimate_bandwidth",
     "load_feature_extractor",
     "load_model",
     "pipeline",
+    "replace_low_band",
 ]

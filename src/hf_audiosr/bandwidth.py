@@ -404,6 +404,10 @@ def _analyse(
     top = len(smooth) - 1
     lo_bin = max(2, int(math.ceil(20 / bin_hz)))
     band = smooth[lo_bin : int(0.99 * top) + 1]
+    if len(band) < 8:  # a rate far below audio rates: too few bins above 20 Hz to tell
+        return BandwidthEstimate(
+            nyquist, 0.0, True, "full", f"{sr} Hz is too low a rate to measure a cut-off at", sr
+        )
     floor = float(np.percentile(band, 5))
     peak = float(band.max())
     # Everything above bin i (up to where the converter's own anti-alias roll-off may start),

@@ -85,7 +85,7 @@ class _ModelCache:
 def _route_file(src: Path, args, models: _ModelCache):
     """``(model or None, bandwidth estimate, route)`` for one input file."""
     from .audio_io import audio_info, check_audio_path
-    from .routing import Route, choose_model, output_rate
+    from .routing import choose_model, fixed_route
     from .streaming import measure_file_bandwidth
 
     check_audio_path(src)
@@ -94,9 +94,8 @@ def _route_file(src: Path, args, models: _ModelCache):
     if args.model == AUTO_MODEL:
         route = choose_model(bandwidth.cutoff_hz, file_sr, args.target_rate)
     else:
-        model = models.get(args.model)
-        out_sr = output_rate(file_sr, model.config.output_sampling_rate, args.target_rate)
-        route = Route(args.model, out_sr, bandwidth.cutoff_hz, f"{args.model} was asked for")
+        config = models.get(args.model).config
+        route = fixed_route(args.model, config, bandwidth.cutoff_hz, file_sr, args.target_rate)
     return models.get(route.model), bandwidth, route
 
 

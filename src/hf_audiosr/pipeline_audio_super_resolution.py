@@ -19,7 +19,7 @@ from .chunking import ChunkPlan, crossfade_weights, plan_chunks, plan_model_chun
 from .configuration_utils import DEFAULT_CROSSFADE_S
 from .dsp import resample
 from .feature_extraction_audiosr import MAX_CHANNELS, check_finite, to_float32
-from .routing import Route, choose_model, output_rate
+from .routing import Route, choose_model, fixed_route
 
 logger = logging.get_logger(__name__)
 
@@ -268,9 +268,9 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
     def _route(self, estimate, sampling_rate: int, target, auto_route: bool) -> Route:
         if auto_route:
             return choose_model(estimate.cutoff_hz, sampling_rate, target)
-        config = self.model.config
-        out_sr = output_rate(sampling_rate, config.output_sampling_rate, target)
-        return Route(self._own_name, out_sr, estimate.cutoff_hz, f"{self._own_name} was asked for")
+        return fixed_route(
+            self._own_name, self.model.config, estimate.cutoff_hz, sampling_rate, target
+        )
 
     def preprocess(
         self,

@@ -26,8 +26,9 @@ from pathlib import Path
 # A fixed-rate model is made for input whose measured band reaches this fraction of its input
 # band (a 3.4 kHz telephone band fills 85 % of an 8 kHz model's 4 kHz band).
 MIN_BAND_FILL = 0.75
-# A model adds something only if its output band reaches this far above the input's cut-off.
-MIN_GAIN_FRACTION = 0.05
+# A model adds something only if the band it adds is at least this fraction of the band it
+# outputs (16 kHz speech whose content reaches 7.6 kHz gets nothing from an 8 -> 16 kHz model).
+MIN_GAIN_FRACTION = 0.1
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class ModelSpec:
         architecture: the config's ``model_type``.
         input_sampling_rate: the rate the model's input is resampled to.
         output_sampling_rate: the rate of its output.
+        output_sampling_rates: the output rates it serves (the config's ``output_sampling_rates``,
+            e.g. 44.1 and 48 kHz for a full-band model; else just ``output_sampling_rate``).
         min_input_bandwidth_hz, max_input_bandwidth_hz: the input bands it is made for.
         conditions_on_bandwidth: whether ``forward`` takes the input's cut-off.
         priority: the config's ``routing_priority`` (default 0): among models that serve an input
@@ -55,10 +58,15 @@ class ModelSpec:
     max_input_bandwidth_hz: float
     conditions_on_bandwidth: bool = False
     priority: float = 0.0
+    output_sampling_rates: tuple[int, ...] = ()
 
-    @property
-    def output_bandwidth_hz(self) -> float:
-        return self.output_sampling_rate / 2
+    def output_rate_for(self, sampling_rate: int) -> int:
+        """The model's output rate for input at ``sampling_rate``: of its output rates, the lowest
+        that is a whole multiple of it (22.05 kHz -> 44.1 kHz, 16 kHz -> 48 kHz), else the
+        highest."""
+        rates = sorted(self.output_sampling_rates or (self.output_sampling_rate,))
+        multiples = [r for r in rates if r >= sampling_rate and r % sampling_rate == 0]
+        return multiples[0] if multiples else rates[-1]
 
     @classmethod
     def from_config(cls, name: str, path: str | Path, config: dict) -> ModelSpec:
@@ -80,6 +88,9 @@ class ModelSpec:
             max_input_bandwidth_hz=float(hi),
             conditions_on_bandwidth=conditions,
             priority=float(config.get("routing_priority", 0.0)),
+            output_sampling_rates=tuple(
+                int(r) for r in config.get("output_sampling_rates") or (out_sr,)
+            ),
         )
 
     def serves(self, bandwidth_hz: float) -> bool:
@@ -91,9 +102,11 @@ class ModelSpec:
             return False
         return self.conditions_on_bandwidth is False or bandwidth_hz <= self.max_input_bandwidth_hz
 
-    def gain_hz(self, bandwidth_hz: float, output_sampling_rate: int) -> float:
-        """How much band (Hz) the model adds above ``bandwidth_hz`` in output at that rate."""
-        return max(0.0, min(self.output_bandwidth_hz, output_sampling_rate / 2) - bandwidth_hz)
+    def gain_hz(self, bandwidth_hz: float, sampling_rate: int, output_sampling_rate: int) -> float:
+        """How much band (Hz) the model adds above ``bandwidth_hz`` to input at ``sampling_rate``
+        in output at ``output_sampling_rate``."""
+        top = min(self.output_rate_for(sampling_rate), output_sampling_rate) / 2
+        return max(0.0, top - bandwidth_hz)
 
 
 @dataclass(frozen=True)
@@ -129,6 +142,17 @@ def output_rate(
     return int(max(input_sampling_rate, model_output_sampling_rate or 0))
 
 
+def fixed_route(
+    name: str, config, bandwidth_hz: float, sampling_rate: int, target_sampling_rate=None
+) -> Route:
+    """The route of an input through the model the user asked for (``config``: its config, or
+    its dict): that model, at the rate policy's output rate."""
+    config = config if isinstance(config, dict) else config.to_dict()
+    spec = ModelSpec.from_config(name, "", config)
+    out_sr = output_rate(sampling_rate, spec.output_rate_for(sampling_rate), target_sampling_rate)
+    return Route(name, out_sr, float(bandwidth_hz), f"{name} was asked for")
+
+
 def model_specs(models: dict[str, Path] | None = None) -> list[ModelSpec]:
     """Specs of ``models`` (short name -> folder; default: every bundled model)."""
     if models is None:
@@ -157,7 +181,7 @@ def choose_model(
     Among the models made for an input band like this one (:meth:`ModelSpec.serves`), the one
     that adds the most band to the output wins; ties go to the model made for the band closest to
     the input's, then to the highest ``routing_priority``, then to the name. With no such model,
-    or when the best adds less than 5 % of the input's band, the route has no model.
+    or when the band a model would add is under 10 % of its output band, the route has no model.
     """
     if sampling_rate <= 0:
         raise ValueError(f"sampling_rate must be positive, got {sampling_rate}")
@@ -169,9 +193,11 @@ def choose_model(
     for spec in specs:
         if not spec.serves(bandwidth_hz):
             continue
-        out_sr = output_rate(sampling_rate, spec.output_sampling_rate, target_sampling_rate)
-        gain = spec.gain_hz(bandwidth_hz, out_sr)
-        if gain < MIN_GAIN_FRACTION * max(bandwidth_hz, 1.0):
+        out_sr = output_rate(
+            sampling_rate, spec.output_rate_for(sampling_rate), target_sampling_rate
+        )
+        gain = spec.gain_hz(bandwidth_hz, sampling_rate, out_sr)
+        if gain <= 0 or gain < MIN_GAIN_FRACTION * (bandwidth_hz + gain):
             continue
         fit = (
             0.0
@@ -195,8 +221,8 @@ def choose_model(
                 f"above that at {out_sr} Hz"
             )
         return Route(None, out_sr, bandwidth_hz, f"returned unchanged: {why}")
-    out_sr = output_rate(sampling_rate, best.output_sampling_rate, target_sampling_rate)
-    top = min(best.output_bandwidth_hz, out_sr / 2)
+    out_sr = output_rate(sampling_rate, best.output_rate_for(sampling_rate), target_sampling_rate)
+    top = min(best.output_rate_for(sampling_rate), out_sr) / 2
     reason = (
         f"{best.name} adds {_khz(bandwidth_hz)}-{_khz(top)} to input whose content ends at "
         f"{_khz(bandwidth_hz)}"
@@ -214,7 +240,8 @@ def routing_table(specs: list[ModelSpec] | None = None) -> list[dict]:
     for spec in specs:
         lo, hi = spec.min_input_bandwidth_hz, spec.max_input_bandwidth_hz
         probes = [lo + (hi - lo) * i / 9 for i in range(10)]
-        won = [bw for bw in probes if choose_model(bw, 2 * int(hi), specs=specs).model == spec.name]
+        rate = spec.input_sampling_rate
+        won = [bw for bw in probes if choose_model(bw, rate, specs=specs).model == spec.name]
         rows.append(
             {
                 "name": spec.name,
@@ -227,4 +254,12 @@ def routing_table(specs: list[ModelSpec] | None = None) -> list[dict]:
     return rows
 
 
-__all__ = ["ModelSpec", "Route", "choose_model", "model_specs", "output_rate", "routing_table"]
+__all__ = [
+    "ModelSpec",
+    "Route",
+    "choose_model",
+    "fixed_route",
+    "model_specs",
+    "output_rate",
+    "routing_table",
+]

@@ -43,10 +43,31 @@ def test_output_is_twice_the_rate_and_length_with_a_png(app, get_pipeline, tmp_p
         assert f.read(8) == PNG_MAGIC
     assert "**Input:** 8000 Hz, 1 channel, 0.50 s" in status
     assert "**Output:** 16000 Hz, 0.50 s" in status
-    assert "processed in" in status and "resampled" not in status
+    assert "processed in" in status and f"model `{hf_audiosr.DEFAULT_MODEL}`" in status
 
 
-def test_other_input_rate_is_resampled_first_and_said_so(app, get_pipeline, tmp_path):
+def test_auto_uses_the_model_for_the_clips_band_or_returns_it_unchanged(
+    app, get_pipeline, tmp_path
+):
+    """The default, ``auto``: 8 kHz speech goes to the 8 -> 16 kHz model; full-band 44.1 kHz
+    noise, to which no bundled model can add anything, comes back as it went in."""
+    wav, _, status = app.super_resolve(
+        str(hf_audiosr.EXAMPLE_AUDIO), get_pipeline=get_pipeline, out_dir=tmp_path
+    )
+    assert sf.info(wav).samplerate == 16000
+    assert "model `tfnet-speech-8k-16k`" in status
+    noise = 0.1 * np.random.default_rng(0).standard_normal(22050)
+    sf.write(tmp_path / "noise.wav", noise, 44100, subtype="FLOAT")
+    wav, _, status = app.super_resolve(
+        str(tmp_path / "noise.wav"), get_pipeline=get_pipeline, out_dir=tmp_path
+    )
+    data, sr = sf.read(wav)
+    assert sr == 44100 and data.shape == noise.shape
+    np.testing.assert_allclose(data, noise, atol=2**-15)  # 16-bit WAV
+    assert "no model: returned unchanged" in status
+
+
+def test_other_input_rate_keeps_its_rate(app, get_pipeline, tmp_path):
     n = write_tone(tmp_path / "tone_16k.wav", 16000, seconds=0.3)
     wav, _, status = app.super_resolve(
         str(tmp_path / "tone_16k.wav"),
@@ -56,8 +77,8 @@ def test_other_input_rate_is_resampled_first_and_said_so(app, get_pipeline, tmp_
         out_dir=tmp_path,
     )
     info = sf.info(wav)
-    assert info.samplerate == 16000 and abs(info.frames - n) <= 2
-    assert "(resampled to the model's 8000 Hz first)" in status
+    assert info.samplerate == 16000 and info.frames == n
+    assert "**Input:** 16000 Hz, 1 channel, 0.30 s, content up to " in status
 
 
 def test_target_rate_and_stereo_are_kept(app, get_pipeline, tmp_path):
@@ -153,7 +174,7 @@ def test_demo_wires_the_components(app, tmp_path, monkeypatch):
     }
     audio_in = by_id["input-audio"]
     assert audio_in.sources == ["upload", "microphone"] and audio_in.type == "filepath"
-    assert by_id["model"].value == hf_audiosr.DEFAULT_MODEL
-    assert [v for _, v in by_id["model"].choices] == list(hf_audiosr.bundled_models())
+    assert by_id["model"].value == "auto"
+    assert [v for _, v in by_id["model"].choices] == ["auto", *hf_audiosr.bundled_models()]
     assert "download" in by_id["output-audio"].buttons
     assert {"run-button", "spectrogram", "status", "target-rate"} <= set(by_id)
