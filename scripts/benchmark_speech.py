@@ -25,7 +25,8 @@ are compared with ours on the same clips.
 
 Writes ``tables.md`` (the markdown of the README section), ``results.json`` (command, CPU, clips,
 summaries, per-clip rows with hypotheses, warnings) and ``per_clip.csv`` under ``--out``; prints
-the tables. Transcriptions are cached by audio content, so the ceiling is recognised once per clip.
+the tables. Each finished degradation is saved under ``--out/parts``; ``--resume`` reuses them
+(same models, recognizer and clips). Transcriptions are cached by audio content, so the ceiling is recognised once per clip.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ import os
 import shlex
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -251,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="processes (one degradation each)")
     parser.add_argument("--max-clips", type=int, default=None, help="first N clips only (tests)")
     parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "speech_benchmark")
+    parser.add_argument(
+        "--resume", action="store_true", help="reuse the degradations finished under --out/parts"
+    )
     args = parser.parse_args(argv)
 
     from hf_audiosr.bundled import bundled_models
@@ -299,21 +303,35 @@ def main(argv: list[str] | None = None) -> int:
 
     start = time.perf_counter()
     results: dict[str, tuple[list[dict], list[str], float]] = {}
-    if jobs == 1:
+    parts = args.out / "parts"  # one file per finished degradation, for --resume
+    parts.mkdir(parents=True, exist_ok=True)
+    setup = {"models": models, "recognizer": args.recognizer, "clips": len(clips)}
+    for d in degradations:
+        part = parts / f"{d}.json"
+        if args.resume and part.is_file():
+            saved = json.loads(part.read_text())
+            if saved["setup"] == setup:
+                results[d] = (saved["rows"], saved["unmatched"], saved["seconds"])
+                print(f"  {d}: {len(saved['rows'])} rows from {part}", flush=True)
+    todo = [d for d in degradations if d not in results]
+
+    def done(name, rows, unmatched, seconds):
+        results[name] = (rows, unmatched, seconds)
+        record = {"setup": setup, "rows": rows, "unmatched": unmatched, "seconds": seconds}
+        (parts / f"{name}.json").write_text(json.dumps(record))  # NaN / Infinity kept
+        print(f"  {name}: {len(rows)} rows in {seconds:.0f} s", flush=True)
+
+    if todo and jobs == 1:
         _init(models, args.recognizer, threads)
-        for d in degradations:
-            name, rows, unmatched, seconds = _run_one(str(manifest), d)
-            results[name] = (rows, unmatched, seconds)
-            print(f"  {name}: {len(rows)} rows in {seconds:.0f} s", flush=True)
-    else:
+        for d in todo:
+            done(*_run_one(str(manifest), d))
+    elif todo:
         with ProcessPoolExecutor(
             jobs, initializer=_init, initargs=(models, args.recognizer, threads)
         ) as pool:
-            futures = [pool.submit(_run_one, str(manifest), d) for d in degradations]
-            for future in futures:
-                name, rows, unmatched, seconds = future.result()
-                results[name] = (rows, unmatched, seconds)
-                print(f"  {name}: {len(rows)} rows in {seconds:.0f} s", flush=True)
+            futures = [pool.submit(_run_one, str(manifest), d) for d in todo]
+            for future in as_completed(futures):
+                done(*future.result())
     elapsed = time.perf_counter() - start
     write_outputs(args, command, cpu, models, clips, degradations, results, elapsed)
     return 0

@@ -132,3 +132,34 @@ def test_script_writes_one_table_per_degradation(eval_folder, tmp_path, monkeypa
     assert len(ceiling_rows) == 4
     per_estimate = len(result["rows"]) - len(ceiling_rows) + 2
     assert Stub.calls == per_estimate
+
+
+def test_resume_reuses_finished_degradations(eval_folder, tmp_path, monkeypatch):
+    pytest.importorskip("pesq")
+    pytest.importorskip("pystoi")
+    pytest.importorskip("jiwer")
+    import hf_audiosr.metrics.asr as asr
+
+    class Stub:
+        def transcribe(self, audio, sampling_rate):
+            return "five six"
+
+    monkeypatch.setattr(asr, "PocketSphinxRecognizer", Stub)
+    script = _load_script()
+    out = tmp_path / "out"
+    args = ["--data", str(eval_folder), "--model", "audiounet-speech-8k-16k", "--out", str(out)]
+    assert script.main([*args, "--degradation", "g721"]) == 0
+    first = json.loads((out / "results.json").read_text())["summaries"]["g721"]
+    assert (out / "parts" / "g721.json").is_file()
+
+    class Refuses:
+        def transcribe(self, audio, sampling_rate):
+            raise AssertionError("a finished degradation was scored again")
+
+    monkeypatch.setattr(asr, "PocketSphinxRecognizer", Refuses)
+    assert script.main([*args, "--degradation", "g721", "--resume"]) == 0
+    again = json.loads((out / "results.json").read_text())["summaries"]["g721"]
+    assert again == first
+    # another model list is another setup: not reused
+    with pytest.raises(AssertionError, match="scored again"):
+        script.main([*args, "--model", "tfnet-speech-8k-16k", "--degradation", "g721", "--resume"])
