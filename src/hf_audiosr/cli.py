@@ -384,7 +384,10 @@ def cmd_benchmark(args: argparse.Namespace) -> int:
     for line in unmatched:
         say(f"warning: {line}", file=sys.stderr)
     if unmatched:
-        say(f"warning: {len(unmatched)} manifest rows or estimates were not scored (above)")
+        say(
+            f"warning: {len(unmatched)} manifest rows or estimates were not scored (above)",
+            file=sys.stderr,
+        )
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)

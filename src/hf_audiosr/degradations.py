@@ -91,8 +91,11 @@ def check_degradation(name: str) -> str:
     try:
         codec_spec(name)
     except ValueError as err:
+        fixed = ", ".join(n for n in SPEECH_DEGRADATIONS if "_" not in n)
         raise ValueError(
-            f"unknown degradation {name!r}: use clean, telephone or a codec ({err})"
+            f"unknown degradation {name!r}: use one of {fixed}, mp3_<kbps>k, opus_<kbps>k or "
+            f"vorbis_<kbps>k (e.g. {', '.join(n for n in SPEECH_DEGRADATIONS if '_' in n)}); "
+            f"{err}"
         ) from None
     return name
 
