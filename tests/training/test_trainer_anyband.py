@@ -160,3 +160,34 @@ def test_anyband_configs_parse(name):
     assert not args.allow_noncommercial and not args.allow_unconfirmed
     # evaluation speaker p225 and the validation speakers are kept out of training
     assert "*/p225/*" in args.train_exclude and "*/p228/*" in args.train_exclude
+
+
+def test_adversarial_anyband_steps_see_the_band_limited_output(tmp_path, audio_dirs, in_process):
+    args = parse_training_args(
+        [
+            str(
+                _config(
+                    tmp_path,
+                    audio_dirs,
+                    adversarial=True,
+                    discriminators="mrsd",
+                    discriminator_fft_sizes="128,256",
+                    degradation_codec=0.0,
+                )
+            )
+        ]
+    )
+    trainer = SuperResolutionTrainer(args)
+    result = trainer.train()
+    last = result["history"][-1]
+    for key in ("adv/disc", "adv/gen", "adv/feat"):
+        assert np.isfinite(last[key]), key
+    # what the discriminators get of a full-band output: nothing above each target's band
+    batch = {"target_bandwidth_hz": torch.tensor([5512.5, 8000.0])}
+    noise = torch.randn(2, 4000)
+    fake = trainer.discriminator_input(batch, noise)
+    spec = torch.fft.rfft(fake * torch.hann_window(4000))
+    freqs = torch.fft.rfftfreq(4000, 1 / 16000)
+    above = spec[0, freqs > 5700].abs().square().sum() / spec[0].abs().square().sum()
+    assert float(above) < 1e-3
+    torch.testing.assert_close(fake[1], noise[1])

@@ -91,6 +91,8 @@ STANDARD_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
 STANDARD_CUTOFFS_HZ = (4000.0, 5512.5, 6000.0, 8000.0, 11025.0, 12000.0, 16000.0, 22050.0)
 # Drawn cut-offs are rounded to this step, so twice a cut-off is a rate with a large gcd with R.
 CUTOFF_STEP_HZ = 50.0
+# A codec's measured band is reported as at least this (or the cut-off, when lower).
+MIN_REPORTED_BAND_HZ = 2000.0
 # Real audio before and after a segment, so that filter edge transients stay outside it.
 CONTEXT_S = 0.04
 _BANDLIMIT = re.compile(r"(?:BAND-LIMITED|SUSPECT-LOWPASS)@(\d+(?:\.\d+)?)Hz")
@@ -312,11 +314,17 @@ def _codec_rate(cutoff_hz: float, sampling_rate: int) -> int:
 
 
 def measured_band(
-    degraded: np.ndarray, clean: np.ndarray, sampling_rate: int, upper_hz: float, floor_db=-12.0
+    degraded: np.ndarray,
+    clean: np.ndarray,
+    sampling_rate: int,
+    upper_hz: float,
+    floor_db: float = -12.0,
+    present_db: float = 50.0,
 ) -> float:
     """The top of the band ``degraded`` kept of ``clean``, up to ``upper_hz``: the upper edge of
     the highest bin (of a 1024-point Welch spectrum, smoothed over 5 bins) below ``upper_hz``
-    where ``degraded``'s power is within ``-floor_db`` dB of ``clean``'s."""
+    where ``clean`` has content (within ``present_db`` of its loudest bin) and ``degraded``'s
+    power is within ``-floor_db`` dB of ``clean``'s; ``upper_hz`` when ``clean`` has none."""
     nperseg = min(1024, len(clean))
     freqs, p_clean = scipy.signal.welch(clean, sampling_rate, nperseg=nperseg)
     _, p_deg = scipy.signal.welch(degraded, sampling_rate, nperseg=nperseg)
@@ -325,8 +333,14 @@ def measured_band(
     ratio_db = 10 * np.log10(
         (np.convolve(p_deg, kernel, "same") + tiny) / (np.convolve(p_clean, kernel, "same") + tiny)
     )
+    clean_db = 10 * np.log10(np.convolve(p_clean, kernel, "same") + tiny)
+    # bins where the clean signal has content at all (a quiet top band tells nothing)
+    present = clean_db >= clean_db.max() - present_db
     step = freqs[1] - freqs[0]
-    kept = np.flatnonzero((ratio_db >= floor_db) & (freqs + step <= upper_hz))
+    below = freqs + step <= upper_hz
+    if not (present & below).any():
+        return float(upper_hz)
+    kept = np.flatnonzero((ratio_db >= floor_db) & present & below)
     if kept.size == 0:
         return 0.0
     return float(min(upper_hz, freqs[kept[-1]] + step))
@@ -372,7 +386,7 @@ def degrade_any_band(
     # the codec's quantisation noise above the cut-off goes too: the band ends where it was cut
     y = band_limit(y, sampling_rate, cutoff_hz)
     kept = measured_band(y, limited, sampling_rate, cutoff_hz)
-    return y, float(max(kept, min(cutoff_hz, 0.25 * sampling_rate / 2)))
+    return y, float(max(kept, min(cutoff_hz, MIN_REPORTED_BAND_HZ)))
 
 
 def frequency_mask(
