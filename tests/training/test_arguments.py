@@ -77,7 +77,7 @@ def test_shipped_presets_parse():
     assert len(presets) >= 10, f"expected the main and zoo presets under {CONFIGS}"
     for preset in presets:
         args = parse_training_args([str(preset)])
-        assert args.output_dir and (args.train_dirs or args.train_corpus)
+        assert args.output_dir and (args.train_dirs or args.train_corpus or args.train_manifest)
         build_config(
             args.architecture,
             args.preset,
@@ -131,7 +131,10 @@ def test_bad_values_raise(tmp_path, overrides, message):
 def test_no_training_data(tmp_path):
     path = tmp_path / "config.json"
     path.write_text(json.dumps({"output_dir": "out"}))
-    with pytest.raises(ValueError, match=r"give train_dirs \(folders of audio\) or train_corpus"):
+    with pytest.raises(
+        ValueError,
+        match=r"give train_dirs \(folders of audio\), train_manifest \(anyband\) or train_corpus",
+    ):
         parse_training_args([str(path)])
     with pytest.raises(ValueError, match=r"give train_dirs"):
         SuperResolutionTrainingArguments(output_dir="out")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from ..codecs import CODECS
 from .discriminators import DISCRIMINATORS
+
+DATA_MODES = ("patches", "anyband")
 
 
 def _int_list(text: str) -> tuple[int, ...]:
@@ -43,6 +46,35 @@ class SuperResolutionTrainingArguments:
     trim_silence_db: float = field(
         default=40.0, metadata={"help": "Trim leading/trailing silence below this."}
     )
+    data_mode: str = field(
+        default="patches",
+        metadata={
+            "help": "patches: (low-rate input, label) patches of one input rate "
+            "(hf_audiosr.data.SuperResolutionPatches); anyband: input and label at the model's "
+            "rate, the input cut at a random band per example, files of any rate with the loss "
+            "masked above each one's own band (hf_audiosr.data.anyband; models that condition "
+            "on the input's bandwidth, e.g. bandnext)."
+        },
+    )
+    train_manifest: str | None = field(
+        default=None,
+        metadata={
+            "help": "anyband: a MANIFEST.csv (../shared/data/train's columns) giving each "
+            "file's rate, band, kind and licence; its licence-clean rows under train_dirs are "
+            "used (all rows when train_dirs is empty)."
+        },
+    )
+    allow_noncommercial: bool = field(
+        default=False,
+        metadata={"help": "anyband: also train on non-commercial sources (experiments only)."},
+    )
+    allow_unconfirmed: bool = field(
+        default=False,
+        metadata={"help": "anyband: also train on sources of unconfirmed licence (VCC)."},
+    )
+    train_kinds: str = field(
+        default="speech,music", metadata={"help": "anyband: speech, music or both."}
+    )
 
     architecture: str = field(default="audiounet", metadata={"help": "Model architecture."})
     preset: str = field(
@@ -77,6 +109,39 @@ class SuperResolutionTrainingArguments:
         default=0.3, metadata={"help": "Weight of the Chebyshev low-pass."}
     )
     degradation_fft: float = field(default=0.2, metadata={"help": "Weight of STFT-bin zeroing."})
+    degradation_codec: float = field(
+        default=0.0, metadata={"help": "anyband: weight of a real codec (see codecs)."}
+    )
+    codecs: str = field(
+        default=",".join(CODECS),
+        metadata={"help": "anyband: comma-separated codec names drawn for degradation_codec."},
+    )
+    min_cutoff_hz: float = field(
+        default=2000.0, metadata={"help": "anyband: lowest input cut-off drawn."}
+    )
+    max_cutoff_hz: float = field(
+        default=0.0, metadata={"help": "anyband: highest input cut-off; 0: the model's maximum."}
+    )
+    standard_cutoff_probability: float = field(
+        default=0.3,
+        metadata={"help": "anyband: chance of a cut-off of a common file rate (4 kHz, 8 kHz...)."},
+    )
+    polyphony_probability: float = field(
+        default=0.5, metadata={"help": "anyband: chance of a mix of music one-shots."}
+    )
+    max_voices: int = field(default=5, metadata={"help": "anyband: most voices in a mix."})
+    speed_probability: float = field(
+        default=0.5, metadata={"help": "anyband: chance of a speed perturbation."}
+    )
+    speed_min: float = 0.9
+    speed_max: float = 1.1
+    validation_cutoffs_hz: str = field(
+        default="4000",
+        metadata={
+            "help": "anyband: comma-separated input cut-offs (Hz) of the validation inputs "
+            "(sinc band-limited; 4000 is the 8 -> 16 kHz protocol)."
+        },
+    )
     gain_db_min: float = -12.0
     gain_db_max: float = 6.0
 
@@ -181,6 +246,22 @@ class SuperResolutionTrainingArguments:
                 f"sampling rates must be positive, got input_sampling_rate "
                 f"{self.input_sampling_rate} and output_sampling_rate {self.output_sampling_rate}"
             )
+        if self.data_mode not in DATA_MODES:
+            raise ValueError(f"data_mode must be one of {DATA_MODES}, got {self.data_mode!r}")
+        if self.data_mode == "anyband":
+            if self.input_sampling_rate != self.output_sampling_rate:
+                raise ValueError(
+                    "data_mode 'anyband' trains a model at one rate: input_sampling_rate "
+                    f"({self.input_sampling_rate}) must equal output_sampling_rate "
+                    f"({self.output_sampling_rate})"
+                )
+            kinds = self.train_kind_list
+            if not kinds or set(kinds) - {"speech", "music"}:
+                raise ValueError(f"train_kinds must name speech and/or music, got {kinds}")
+            if not self.validation_cutoff_list or min(self.validation_cutoff_list) <= 0:
+                raise ValueError(
+                    f"validation_cutoffs_hz must be positive, got {self.validation_cutoffs_hz!r}"
+                )
         if self.output_sampling_rate % self.input_sampling_rate:
             raise ValueError(
                 f"output_sampling_rate ({self.output_sampling_rate}) must be a multiple of "
@@ -192,8 +273,11 @@ class SuperResolutionTrainingArguments:
             )
         if self.max_steps <= 0 or self.batch_size <= 0:
             raise ValueError("max_steps and batch_size must be positive")
-        if not (self.train_dirs or self.train_corpus):
-            raise ValueError("give train_dirs (folders of audio) or train_corpus (a prebuilt .npz)")
+        if not (self.train_dirs or self.train_corpus or self.train_manifest):
+            raise ValueError(
+                "give train_dirs (folders of audio), train_manifest (anyband) or train_corpus "
+                "(a prebuilt .npz)"
+            )
         factor = self.output_sampling_rate // self.input_sampling_rate
         if self.segment_length <= 0 or self.segment_length % factor:
             raise ValueError(
@@ -260,6 +344,27 @@ class SuperResolutionTrainingArguments:
         negative = {k: v for k, v in weights.items() if v < 0}
         if negative:
             raise ValueError(f"loss weights must be non-negative, got {negative}")
+
+    @property
+    def train_kind_list(self) -> tuple[str, ...]:
+        return tuple(k.strip() for k in self.train_kinds.split(",") if k.strip())
+
+    @property
+    def codec_list(self) -> tuple[str, ...]:
+        return tuple(c.strip() for c in self.codecs.split(",") if c.strip())
+
+    @property
+    def validation_cutoff_list(self) -> tuple[float, ...]:
+        return tuple(float(v) for v in self.validation_cutoffs_hz.split(",") if v.strip())
+
+    @property
+    def anyband_degradation_mix(self) -> dict[str, float]:
+        return {
+            "sinc": self.degradation_sinc,
+            "cheby": self.degradation_cheby,
+            "fft": self.degradation_fft,
+            "codec": self.degradation_codec,
+        }
 
     @property
     def discriminator_names(self) -> tuple[str, ...]:

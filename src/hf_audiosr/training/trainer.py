@@ -42,6 +42,14 @@ from transformers.utils import logging
 
 from ..bundled import recipe_total_steps
 from ..cpu import resolve_mixed_precision
+from ..data.anyband import (
+    AnyBandCorpus,
+    AnyBandExamples,
+    band_limit,
+    build_anyband_corpus,
+    files_from_dirs,
+    read_manifest,
+)
 from ..data.corpus import AudioCorpus, build_corpus, corpus_fingerprint, select_files
 from ..data.patches import SuperResolutionPatches
 from ..distributed import cpu_only_distributed
@@ -53,6 +61,7 @@ from ..models import build_config, build_model
 from .adversarial import discriminator_losses, generator_adversarial_losses
 from .arguments import SuperResolutionTrainingArguments
 from .discriminators import CombinedDiscriminator
+from .losses import MaskedMultiResolutionSTFTLoss, band_limit_torch
 
 logger = logging.get_logger(__name__)
 
@@ -86,6 +95,39 @@ def load_or_build_corpus(
     # Always train on the cached (int16) copy, also right after building it: a run that is
     # resumed, or a second process, reads the cache, and must see exactly the same samples.
     return AudioCorpus.load(cache)
+
+
+def load_anyband_corpus(args: SuperResolutionTrainingArguments) -> AnyBandCorpus:
+    """The any-band training corpus at the model's rate: the manifest's (licence-filtered) rows
+    under ``train_dirs`` (all of them without ``train_dirs``), or every file of ``train_dirs``
+    as speech at its own rate's band when there is no manifest."""
+    include, exclude = args.train_include or None, args.train_exclude or None
+    if args.train_manifest:
+        files = read_manifest(
+            args.train_manifest,
+            kinds=args.train_kind_list,
+            allow_noncommercial=args.allow_noncommercial,
+            allow_unconfirmed=args.allow_unconfirmed,
+            include=include,
+            exclude=exclude,
+        )
+        if args.train_dirs:
+            roots = [Path(d).resolve() for d in args.train_dirs]
+            files = [
+                f
+                for f in files
+                if any(r == f.path.resolve() or r in f.path.resolve().parents for r in roots)
+            ]
+    else:
+        files = files_from_dirs(args.train_dirs, include, exclude)
+    if not files:
+        raise ValueError(
+            f"no training files (train_manifest={args.train_manifest}, train_dirs="
+            f"{args.train_dirs}, include={args.train_include}, exclude={args.train_exclude})"
+        )
+    return build_anyband_corpus(
+        files, args.output_sampling_rate, args.trim_silence_db, cache_dir=args.corpus_cache_dir
+    )
 
 
 def complete_checkpoints(output_dir: Path) -> list[Path]:
@@ -161,16 +203,19 @@ class SuperResolutionTrainer:
             output_sampling_rate=args.output_sampling_rate,
             interpolation=self.config.interpolation,
         )
-        with self.accelerator.main_process_first():
-            self.train_corpus = load_or_build_corpus(
-                args.train_dirs,
-                args.train_include,
-                args.train_exclude,
-                args.output_sampling_rate,
-                args.trim_silence_db,
-                args.corpus_cache_dir,
-                args.train_corpus,
+        self.anyband = args.data_mode == "anyband"
+        self.anyband_corpus = None
+        if self.anyband and not getattr(self.config, "conditions_on_bandwidth", False):
+            raise ValueError(
+                f"data_mode 'anyband' needs a model told its input's bandwidth "
+                f"(conditions_on_bandwidth, e.g. bandnext), not {args.architecture!r}"
             )
+        with self.accelerator.main_process_first():
+            if self.anyband:
+                self.anyband_corpus = load_anyband_corpus(args)
+                self.train_corpus = self.anyband_corpus.corpus
+            else:
+                self.train_corpus = self._patch_corpus()
             self.validation_corpus = None
             if args.validation_dirs or args.validation_corpus:
                 self.validation_corpus = load_or_build_corpus(
@@ -183,7 +228,20 @@ class SuperResolutionTrainer:
                     args.validation_corpus,
                 )
         self.stft_loss = MultiResolutionSTFTLoss()
+        self.masked_loss = MaskedMultiResolutionSTFTLoss(args.output_sampling_rate)
         self.num_parameters = sum(p.numel() for p in self.model.parameters())
+
+    def _patch_corpus(self) -> AudioCorpus:
+        args = self.args
+        return load_or_build_corpus(
+            args.train_dirs,
+            args.train_include,
+            args.train_exclude,
+            args.output_sampling_rate,
+            args.trim_silence_db,
+            args.corpus_cache_dir,
+            args.train_corpus,
+        )
 
     def _load_initial_weights(self, name_or_path: str) -> None:
         """Fine-tuning: copy a saved model's weights; its config must match this run's."""
@@ -229,6 +287,16 @@ class SuperResolutionTrainer:
 
     def generator_forward(self, model, batch) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """The generator's output waveform and its (reconstruction) losses for one batch."""
+        if self.anyband:
+            with self.accelerator.autocast():
+                out = model(
+                    input_values=batch["input_values"],
+                    input_bandwidth_hz=batch["input_bandwidth_hz"],
+                )
+            losses = self.masked_loss(
+                out.audio_values, batch["labels"], batch["target_bandwidth_hz"]
+            )
+            return out.audio_values, losses
         if self.trains_on_own_loss:
             with self.accelerator.autocast():
                 out = model(input_values=batch["input_values"], labels=batch["labels"])
@@ -261,12 +329,33 @@ class SuperResolutionTrainer:
                 self.accelerator.unwrap_model(discriminator), real, fake
             )
 
-    def validation_items(self) -> list[tuple[np.ndarray, np.ndarray]]:
+    def discriminator_input(self, batch, audio_values: torch.Tensor) -> torch.Tensor:
+        """What the discriminators see of the generator's output: in any-band training, cut to
+        each example's target band (the real audio holds nothing above it either)."""
+        if not self.anyband:
+            return audio_values
+        return band_limit_torch(
+            audio_values.float(), batch["target_bandwidth_hz"].float(), self.config.sampling_rate
+        )
+
+    def validation_items(self) -> list[tuple]:
         """Deterministic (low, high) pairs: each held-out utterance, cut to ``validation_max_seconds``,
-        degraded by band-limited (sinc) resampling, the evaluation protocol."""
+        degraded by band-limited (sinc) resampling, the evaluation protocol. Any-band: ``(low,
+        high, cutoff)`` triples, every utterance at each of ``validation_cutoffs_hz``, ``low`` at
+        the model's rate."""
         corpus = self.validation_corpus
         if corpus is None:
             return []
+        if self.anyband:
+            rate = corpus.sampling_rate
+            max_len = int(self.args.validation_max_seconds * rate)
+            items = []
+            for i in range(min(len(corpus), self.args.validation_max_files)):
+                high = corpus.utterance(i).astype(np.float64)[:max_len]
+                for cutoff in self.args.validation_cutoff_list:
+                    low = band_limit(high, rate, cutoff)
+                    items.append((low.astype(np.float32), high.astype(np.float32), cutoff))
+            return items
         factor = self.config.upsampling_factor
         max_len = int(self.args.validation_max_seconds * corpus.sampling_rate) // factor * factor
         items = []
@@ -285,9 +374,11 @@ class SuperResolutionTrainer:
         model.eval()
         mine = items[self.accelerator.process_index :: self.accelerator.num_processes]
         rows = []
-        for low, high in mine:
+        for item in mine:
+            low, high = item[0], item[1]
             x = torch.from_numpy(low)[None].to(self.accelerator.device)
-            est = model(input_values=x).audio_values[0].float().cpu().numpy()
+            kwargs = {"input_bandwidth_hz": float(item[2])} if self.anyband else {}
+            est = model(input_values=x, **kwargs).audio_values[0].float().cpu().numpy()
             rows.append((lsd(high, est), snr(high, est)))
         model.train()
         rows = gather_object(rows)
@@ -382,15 +473,34 @@ class SuperResolutionTrainer:
         args, acc = self.args, self.accelerator
         model = self.model
         optimizer, scheduler = self.make_optimizer(model, args.learning_rate, args.max_steps)
-        dataset = SuperResolutionPatches(
-            self.train_corpus,
-            args.input_sampling_rate,
-            args.segment_length,
-            num_items=args.max_steps * args.batch_size * acc.num_processes,
-            degradation_mix=args.degradation_mix,
-            seed=args.seed,
-            gain_db=(args.gain_db_min, args.gain_db_max),
-        )
+        num_items = args.max_steps * args.batch_size * acc.num_processes
+        if self.anyband:
+            dataset = AnyBandExamples(
+                self.anyband_corpus,
+                args.segment_length,
+                num_items=num_items,
+                degradation_mix=args.anyband_degradation_mix,
+                codecs=args.codec_list,
+                min_cutoff_hz=args.min_cutoff_hz,
+                max_cutoff_hz=args.max_cutoff_hz or self.config.max_input_bandwidth_hz,
+                standard_cutoff_probability=args.standard_cutoff_probability,
+                polyphony_probability=args.polyphony_probability,
+                max_voices=args.max_voices,
+                speed_probability=args.speed_probability,
+                speed_range=(args.speed_min, args.speed_max),
+                gain_db=(args.gain_db_min, args.gain_db_max),
+                seed=args.seed,
+            )
+        else:
+            dataset = SuperResolutionPatches(
+                self.train_corpus,
+                args.input_sampling_rate,
+                args.segment_length,
+                num_items=num_items,
+                degradation_mix=args.degradation_mix,
+                seed=args.seed,
+                gain_db=(args.gain_db_min, args.gain_db_max),
+            )
         loader = DataLoader(
             dataset,
             batch_size=args.batch_size,
@@ -463,10 +573,11 @@ class SuperResolutionTrainer:
             adversarial = discriminator is not None and step >= args.adversarial_start_step
             disc_losses = {}
             if adversarial:
+                fake = self.discriminator_input(batch, audio_values)
                 disc_losses = self.discriminator_step(
-                    discriminator, d_optimizer, d_scheduler, batch["labels"], audio_values
+                    discriminator, d_optimizer, d_scheduler, batch["labels"], fake
                 )
-                losses.update(self.adversarial_losses(discriminator, batch["labels"], audio_values))
+                losses.update(self.adversarial_losses(discriminator, batch["labels"], fake))
             loss = self.total_loss(losses)
             acc.backward(loss)
             if args.max_grad_norm > 0:
