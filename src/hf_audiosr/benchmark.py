@@ -40,6 +40,7 @@ from .audio_io import load_audio
 from .degradations import apply_degradation, check_degradation
 from .dsp import degrade, interpolate, resample
 from .metrics.functional import align, compute_all
+from .routing import ModelSpec
 
 logger = logging.get_logger(__name__)
 
@@ -295,6 +296,20 @@ def _expand_open_clips(clips: list[Clip], models: dict, derive_rates, unmatched)
     return out
 
 
+def model_serves(config, input_rate: int, output_rate: int) -> bool:
+    """Whether a model is scored on a condition ``input_rate -> output_rate``: a fixed-rate model
+    on its own rates only; a model that is told the input's cut-off (BandNeXt) on every input
+    band in its range, at each of its output rates."""
+    spec = ModelSpec.from_config("", "", config.to_dict())
+    if not spec.conditions_on_bandwidth:
+        return (spec.input_sampling_rate, spec.output_sampling_rate) == (input_rate, output_rate)
+    band = input_rate / 2
+    return (
+        output_rate in spec.output_sampling_rates
+        and spec.min_input_bandwidth_hz <= band <= spec.max_input_bandwidth_hz
+    )
+
+
 def run_benchmark(
     manifest: str | os.PathLike,
     models: dict[str, object] | None = None,
@@ -473,10 +488,11 @@ def _score(
             estimates["sinc interpolation (ours)"] = (interpolate(low, factor, "sinc"), "baseline")
             estimates["cubic spline (ours)"] = (interpolate(low, factor, "cubic"), "baseline")
         for name, pipe in models.items():
-            fe = pipe.feature_extractor
-            if fe.sampling_rate != clip.input_rate or fe.output_sampling_rate != rate:
+            if not model_serves(pipe.model.config, clip.input_rate, rate):
                 continue
-            out = pipe(low.astype(np.float32), sampling_rate=clip.input_rate)["audio"]
+            out = pipe(
+                low.astype(np.float32), sampling_rate=clip.input_rate, target_sampling_rate=rate
+            )["audio"]
             estimates[name] = (np.asarray(out, dtype=np.float64), "ours")
         if degradation == "clean":
             for system, est in peers.items():
