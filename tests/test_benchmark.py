@@ -217,3 +217,21 @@ def test_outputs_match_references_by_name_whatever_their_extension(tmp_path):
     assert [c.outputs["Copy"].stem for c in clips] == ["sample_0", "sample_1", "sample_2"]
     table = {r["system"]: r for r in summarize(run_benchmark(path))[("toy", "8k->16k")]}
     assert table["Copy"]["n"] == 3 and table["Copy"]["lsd"] < 0.01
+
+
+def test_which_conditions_a_model_is_scored_on():
+    import hf_audiosr
+    from hf_audiosr.benchmark import model_serves
+    from hf_audiosr.models import BandNeXtConfig, TFNetConfig
+
+    tfnet = TFNetConfig(
+        **json.loads(
+            (hf_audiosr.bundled_models()["tfnet-speech-8k-16k"] / "config.json").read_text()
+        )
+    )
+    assert model_serves(tfnet, 8000, 16000)
+    assert not model_serves(tfnet, 8000, 48000) and not model_serves(tfnet, 4000, 16000)
+    full = BandNeXtConfig.from_preset("tiny")  # any band from 2 kHz, to 44.1 or 48 kHz
+    assert all(model_serves(full, r, 48000) for r in (8000, 12000, 16000, 24000))
+    assert model_serves(full, 22050, 44100) and not model_serves(full, 8000, 16000)
+    assert not model_serves(full, 48000, 48000)  # nothing to add
