@@ -162,7 +162,7 @@ class CachedRecognizer:
 _STATE: dict = {}
 
 
-def _init(model_names: list[str], recognizer: str, threads: int) -> None:
+def _init(model_names: list[str], recognizer: str, threads: int, baselines=("sinc", "cubic")):
     import torch
     from transformers.utils import logging as hf_logging
 
@@ -173,6 +173,7 @@ def _init(model_names: list[str], recognizer: str, threads: int) -> None:
     torch.set_num_threads(threads)
     _STATE["models"] = {name: hf_audiosr.pipeline(name) for name in model_names}
     _STATE["recognizer"] = CachedRecognizer(load_recognizer(recognizer))
+    _STATE["baselines"] = tuple(baselines)
 
 
 def _run_one(manifest: str, degradation: str) -> tuple[str, list[dict], list[str], float]:
@@ -187,6 +188,7 @@ def _run_one(manifest: str, degradation: str) -> tuple[str, list[dict], list[str
         metrics=METRICS,
         recognizer=_STATE["recognizer"],
         unmatched=unmatched,
+        baselines=_STATE["baselines"],
     )
     return degradation, rows, unmatched, time.perf_counter() - start
 
@@ -249,6 +251,12 @@ def main(argv: list[str] | None = None) -> int:
         "--degradation", action="append", help=f"default: {', '.join(SPEECH_DEGRADATIONS)}"
     )
     parser.add_argument("--recognizer", default="pocketsphinx")
+    parser.add_argument(
+        "--baseline",
+        action="append",
+        choices=("sinc", "cubic"),
+        help="interpolations to score (default: sinc and cubic)",
+    )
     parser.add_argument("--jobs", type=int, default=1, help="processes (one degradation each)")
     parser.add_argument("--max-clips", type=int, default=None, help="first N clips only (tests)")
     parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "speech_benchmark")
@@ -305,7 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, tuple[list[dict], list[str], float]] = {}
     parts = args.out / "parts"  # one file per finished degradation, for --resume
     parts.mkdir(parents=True, exist_ok=True)
+    baselines = tuple(args.baseline or ("sinc", "cubic"))
     setup = {"models": models, "recognizer": args.recognizer, "clips": len(clips)}
+    setup["baselines"] = list(baselines)
     for d in degradations:
         part = parts / f"{d}.json"
         if args.resume and part.is_file():
@@ -322,12 +332,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name}: {len(rows)} rows in {seconds:.0f} s", flush=True)
 
     if todo and jobs == 1:
-        _init(models, args.recognizer, threads)
+        _init(models, args.recognizer, threads, baselines)
         for d in todo:
             done(*_run_one(str(manifest), d))
     elif todo:
         with ProcessPoolExecutor(
-            jobs, initializer=_init, initargs=(models, args.recognizer, threads)
+            jobs, initializer=_init, initargs=(models, args.recognizer, threads, baselines)
         ) as pool:
             futures = [pool.submit(_run_one, str(manifest), d) for d in todo]
             for future in as_completed(futures):
