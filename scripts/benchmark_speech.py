@@ -226,6 +226,45 @@ def markdown_table(summary: list[dict]) -> str:
     return "\n".join(lines)
 
 
+PIVOTS = (
+    ("wer", "word error rate, %", 1, 100.0),
+    ("pesq", "wideband PESQ (MOS-LQO)", 2, 1.0),
+    ("stoi", "STOI", 3, 1.0),
+    ("lsd", "LSD", 3, 1.0),
+)
+
+
+def _short(system: str) -> str:
+    return {
+        "wideband reference (ceiling)": "reference (ceiling)",
+        "sinc interpolation (ours)": "sinc interp. (floor)",
+        "cubic spline (ours)": "cubic spline",
+    }.get(system, system.replace("-speech-8k-16k", ""))
+
+
+def pivot_tables(summaries: dict[str, list[dict]], degradations: list[str]) -> str:
+    """One table per metric: a row per degradation, a column per system that runs on every
+    degradation (the ceiling, the interpolations, the models)."""
+    systems = [
+        r["system"]
+        for r in summaries[degradations[0]]
+        if r["kind"] in ("ceiling", "baseline", "ours")
+    ]
+    out = []
+    for key, title, digits, scale in PIVOTS:
+        lines = [
+            f"**{title}** (n = {summaries[degradations[0]][0]['n']} clips per cell)\n",
+            "| input | " + " | ".join(_short(s) for s in systems) + " |",
+            "|---|" + "---|" * len(systems),
+        ]
+        for d in degradations:
+            by = {r["system"]: r for r in summaries[d]}
+            cells = [_f(by[s].get(key), digits, scale) if s in by else "" for s in systems]
+            lines.append(f"| {d} | " + " | ".join(cells) + " |")
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
 def _order(summary: list[dict]) -> list[dict]:
     rank = {"ceiling": 0, "baseline": 1, "ours": 2, "peer": 3}
     return sorted(summary, key=lambda r: (rank.get(r["kind"], 9), r.get("lsd", 0.0)))
@@ -375,7 +414,7 @@ def write_outputs(args, command, cpu, models, clips, degradations, results, elap
                 f"#### clean, only the {len(peer_refs)} clips with published outputs "
                 f"({names})\n\n{markdown_table(sub)}\n"
             )
-    markdown = "\n".join(sections)
+    markdown = pivot_tables(summaries, degradations) + "\n" + "\n".join(sections)
     print()
     print(markdown)
     args.out.mkdir(parents=True, exist_ok=True)
