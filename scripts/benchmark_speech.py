@@ -162,7 +162,7 @@ class CachedRecognizer:
 _STATE: dict = {}
 
 
-def _init(model_names: list[str], recognizer: str, threads: int) -> None:
+def _init(model_names: list[str], recognizer: str, threads: int, baselines=("sinc", "cubic")):
     import torch
     from transformers.utils import logging as hf_logging
 
@@ -173,6 +173,7 @@ def _init(model_names: list[str], recognizer: str, threads: int) -> None:
     torch.set_num_threads(threads)
     _STATE["models"] = {name: hf_audiosr.pipeline(name) for name in model_names}
     _STATE["recognizer"] = CachedRecognizer(load_recognizer(recognizer))
+    _STATE["baselines"] = tuple(baselines)
 
 
 def _run_one(manifest: str, degradation: str) -> tuple[str, list[dict], list[str], float]:
@@ -187,6 +188,7 @@ def _run_one(manifest: str, degradation: str) -> tuple[str, list[dict], list[str
         metrics=METRICS,
         recognizer=_STATE["recognizer"],
         unmatched=unmatched,
+        baselines=_STATE["baselines"],
     )
     return degradation, rows, unmatched, time.perf_counter() - start
 
@@ -224,6 +226,45 @@ def markdown_table(summary: list[dict]) -> str:
     return "\n".join(lines)
 
 
+PIVOTS = (
+    ("wer", "word error rate, %", 1, 100.0),
+    ("pesq", "wideband PESQ (MOS-LQO)", 2, 1.0),
+    ("stoi", "STOI", 3, 1.0),
+    ("lsd", "LSD", 3, 1.0),
+)
+
+
+def _short(system: str) -> str:
+    return {
+        "wideband reference (ceiling)": "reference (ceiling)",
+        "sinc interpolation (ours)": "sinc interp. (floor)",
+        "cubic spline (ours)": "cubic spline",
+    }.get(system, system.replace("-speech-8k-16k", ""))
+
+
+def pivot_tables(summaries: dict[str, list[dict]], degradations: list[str]) -> str:
+    """One table per metric: a row per degradation, a column per system that runs on every
+    degradation (the ceiling, the interpolations, the models)."""
+    systems = [
+        r["system"]
+        for r in summaries[degradations[0]]
+        if r["kind"] in ("ceiling", "baseline", "ours")
+    ]
+    out = []
+    for key, title, digits, scale in PIVOTS:
+        lines = [
+            f"**{title}** (n = {summaries[degradations[0]][0]['n']} clips per cell)\n",
+            "| input | " + " | ".join(_short(s) for s in systems) + " |",
+            "|---|" + "---|" * len(systems),
+        ]
+        for d in degradations:
+            by = {r["system"]: r for r in summaries[d]}
+            cells = [_f(by[s].get(key), digits, scale) if s in by else "" for s in systems]
+            lines.append(f"| {d} | " + " | ".join(cells) + " |")
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out)
+
+
 def _order(summary: list[dict]) -> list[dict]:
     rank = {"ceiling": 0, "baseline": 1, "ours": 2, "peer": 3}
     return sorted(summary, key=lambda r: (rank.get(r["kind"], 9), r.get("lsd", 0.0)))
@@ -249,6 +290,12 @@ def main(argv: list[str] | None = None) -> int:
         "--degradation", action="append", help=f"default: {', '.join(SPEECH_DEGRADATIONS)}"
     )
     parser.add_argument("--recognizer", default="pocketsphinx")
+    parser.add_argument(
+        "--baseline",
+        action="append",
+        choices=("sinc", "cubic"),
+        help="interpolations to score (default: sinc and cubic)",
+    )
     parser.add_argument("--jobs", type=int, default=1, help="processes (one degradation each)")
     parser.add_argument("--max-clips", type=int, default=None, help="first N clips only (tests)")
     parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "speech_benchmark")
@@ -305,7 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, tuple[list[dict], list[str], float]] = {}
     parts = args.out / "parts"  # one file per finished degradation, for --resume
     parts.mkdir(parents=True, exist_ok=True)
+    baselines = tuple(args.baseline or ("sinc", "cubic"))
     setup = {"models": models, "recognizer": args.recognizer, "clips": len(clips)}
+    setup["baselines"] = list(baselines)
     for d in degradations:
         part = parts / f"{d}.json"
         if args.resume and part.is_file():
@@ -322,12 +371,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name}: {len(rows)} rows in {seconds:.0f} s", flush=True)
 
     if todo and jobs == 1:
-        _init(models, args.recognizer, threads)
+        _init(models, args.recognizer, threads, baselines)
         for d in todo:
             done(*_run_one(str(manifest), d))
     elif todo:
         with ProcessPoolExecutor(
-            jobs, initializer=_init, initargs=(models, args.recognizer, threads)
+            jobs, initializer=_init, initargs=(models, args.recognizer, threads, baselines)
         ) as pool:
             futures = [pool.submit(_run_one, str(manifest), d) for d in todo]
             for future in as_completed(futures):
@@ -365,7 +414,7 @@ def write_outputs(args, command, cpu, models, clips, degradations, results, elap
                 f"#### clean, only the {len(peer_refs)} clips with published outputs "
                 f"({names})\n\n{markdown_table(sub)}\n"
             )
-    markdown = "\n".join(sections)
+    markdown = pivot_tables(summaries, degradations) + "\n" + "\n".join(sections)
     print()
     print(markdown)
     args.out.mkdir(parents=True, exist_ok=True)

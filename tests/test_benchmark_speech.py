@@ -360,3 +360,12 @@ def test_cli_prints_the_rows_it_could_not_use(open_reference_manifest, tmp_path,
     captured = capsys.readouterr()
     assert "orphan.wav" in captured.err and "1 manifest rows or estimates" in captured.err
     assert "orphan.wav" in (out / "warnings.txt").read_text()
+
+
+def test_baselines_choose_the_interpolations(speech_manifest):
+    systems = {r["system"] for r in run_benchmark(speech_manifest, baselines=("sinc",))}
+    assert "sinc interpolation (ours)" in systems and "cubic spline (ours)" not in systems
+    systems = {r["system"] for r in run_benchmark(speech_manifest, baselines=())}
+    assert systems == {"Peer"}
+    with pytest.raises(ValueError, match="unknown baseline"):
+        run_benchmark(speech_manifest, baselines=("linear",))

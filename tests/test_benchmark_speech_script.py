@@ -112,6 +112,9 @@ def test_script_writes_one_table_per_degradation(eval_folder, tmp_path, monkeypa
     assert "#### clean: sinc resampling to 8 kHz only (`clean`)" in tables
     assert "#### G.711 mu-law (`mulaw`)" in tables
     assert "only the 1 clips with published outputs" in tables
+    # and one table per metric across the degradations
+    assert "**word error rate, %** (n = 2 clips per cell)" in tables
+    assert "| mulaw | " in tables and "**wideband PESQ (MOS-LQO)**" in tables
     assert tables in capsys.readouterr().out
     result = json.loads((out / "results.json").read_text())
     assert result["degradations"] == ["clean", "mulaw"] and result["cpu"]

@@ -325,6 +325,7 @@ def run_benchmark(
     recognizer=None,
     transcripts: dict[str, str] | None = None,
     unmatched: list[str] | None = None,
+    baselines: tuple[str, ...] = ("sinc", "cubic"),
 ) -> list[dict]:
     """Score every clip of ``manifest``; returns one row per (clip, degradation, system).
 
@@ -350,6 +351,9 @@ def run_benchmark(
 
     ``unmatched``: when given, receives one line for every manifest row that could not be used and
     every estimate that could not be scored.
+
+    ``baselines``: the interpolations of the input scored beside the models (``sinc``, ``cubic``;
+    ``()`` for none).
     """
     models = models or {}
     groups = _parse_metrics(metrics)
@@ -373,7 +377,11 @@ def run_benchmark(
     if sources:
         clips = [c for c in clips if c.source in sources]
     clips = sorted(clips, key=lambda c: (str(c.reference), c.input_rate))[shard[0] :: shard[1]]
+    unknown = [b for b in baselines if b not in _BASELINES]
+    if unknown:
+        raise ValueError(f"unknown baseline(s) {unknown}: choose from {', '.join(_BASELINES)}")
     scorer = _Scorer(groups, recognizer, problems)
+    scorer.baselines = tuple(baselines)
     rows = []
     for clip in clips:
         ref = _load_mono(clip.reference, clip.target_rate)
@@ -410,6 +418,9 @@ def run_benchmark(
     return rows
 
 
+_BASELINES = {"sinc": "sinc interpolation (ours)", "cubic": "cubic spline (ours)"}
+
+
 class _Scorer:
     """The requested metrics of one estimate against its reference."""
 
@@ -417,6 +428,7 @@ class _Scorer:
         self.groups = groups
         self.recognizer = recognizer
         self.problems = problems
+        self.baselines: tuple[str, ...] = tuple(_BASELINES)
 
     def keys(self) -> list[str]:
         return [k for g in self.groups for k in METRIC_GROUPS[g]]
@@ -485,8 +497,8 @@ def _score(
             estimates[CEILING] = (ref, "ceiling")
         if rate % clip.input_rate == 0:
             factor = rate // clip.input_rate
-            estimates["sinc interpolation (ours)"] = (interpolate(low, factor, "sinc"), "baseline")
-            estimates["cubic spline (ours)"] = (interpolate(low, factor, "cubic"), "baseline")
+            for method in scorer.baselines:
+                estimates[_BASELINES[method]] = (interpolate(low, factor, method), "baseline")
         for name, pipe in models.items():
             if not model_serves(pipe.model.config, clip.input_rate, rate):
                 continue

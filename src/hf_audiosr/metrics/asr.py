@@ -51,8 +51,11 @@ class PocketSphinxRecognizer:
     """CMU PocketSphinx with the US English model shipped in its wheel (fully offline).
 
     Audio is resampled to 16 kHz, clipped to [-1, 1], converted to 16-bit PCM and decoded as one
-    utterance. The decoder is created on first use and kept by this object (one per recognizer, not
-    shared between threads).
+    utterance by a fresh decoder. A PocketSphinx decoder adapts to what it has heard (its cepstral
+    mean and more carry over from one utterance to the next, even with ``cmn="batch"`` or the mean
+    restored), so a reused one transcribes the same clip differently depending on the clips before
+    it; a new decoder per call (about 0.3 s to create) makes every transcript a function of its
+    audio alone, so systems scored in any order are compared fairly.
 
     Args:
         **decoder_options: Passed to ``pocketsphinx.Decoder`` (e.g. ``hmm=``, ``lm=``, ``dict=``
@@ -64,13 +67,10 @@ class PocketSphinxRecognizer:
 
     def __init__(self, **decoder_options: Any) -> None:
         self._options = {"loglevel": "FATAL", **decoder_options}
-        self._decoder = None
 
-    def _get_decoder(self):
-        if self._decoder is None:
-            ps = require_extra("pocketsphinx", "the pocketsphinx recognizer")
-            self._decoder = ps.Decoder(samprate=self.sampling_rate, **self._options)
-        return self._decoder
+    def _new_decoder(self):
+        ps = require_extra("pocketsphinx", "the pocketsphinx recognizer")
+        return ps.Decoder(samprate=self.sampling_rate, **self._options)
 
     def transcribe(self, audio: np.ndarray, sampling_rate: int) -> str:
         x, rate = _mono_float(audio, sampling_rate)
@@ -79,7 +79,7 @@ class PocketSphinxRecognizer:
 
             x = resample(x, rate, self.sampling_rate)
         pcm = (np.clip(x, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
-        decoder = self._get_decoder()
+        decoder = self._new_decoder()  # no state from earlier utterances
         decoder.start_utt()
         decoder.process_raw(pcm, full_utt=True)
         decoder.end_utt()
