@@ -105,3 +105,35 @@ def test_preserved_cutoff():
     assert preserved_cutoff_hz(None, 44100, 44100) == 22050  # same rate: the whole band
     with pytest.raises(ValueError, match="cutoff_hz must be positive"):
         crossover_filter(0, 16000)
+
+
+def test_a_band_pass_input_is_kept_only_inside_its_band():
+    """A telephone call (nothing below 300 Hz): the model fills below its low edge too."""
+    sr, n = 16000, 3 * 16000
+    rng = np.random.default_rng(4)
+    model, reference = rng.standard_normal((2, n))
+    h = crossover_filter(3400, sr, low_cutoff_hz=300)
+    assert len(h) % 2 == 1 and np.allclose(h, h[::-1])
+    assert _response_db(h, sr, np.linspace(0, 290, 20)).max() < -60
+    assert np.abs(_response_db(h, sr, np.linspace(520, 3100, 50))).max() < 0.01
+    assert _response_db(h, sr, np.linspace(3400, 8000, 50)).max() < -60
+    out = replace_low_band(model, reference, 3400, sr, low_cutoff_hz=300)
+    f = np.fft.rfftfreq(n - 4000, 1 / sr)
+    spec, ref_spec, model_spec = (np.fft.rfft(x[2000:-2000]) for x in (out, reference, model))
+    inside, below = (f > 600) & (f < 3000), f < 250
+    assert np.linalg.norm(spec[inside] - ref_spec[inside]) / np.linalg.norm(ref_spec[inside]) < 0.01
+    assert (
+        np.linalg.norm(spec[below] - model_spec[below]) / np.linalg.norm(model_spec[below]) < 0.02
+    )
+    streamed = LowBandReplacer(3400, sr, 1, low_cutoff_hz=300)
+    joined = np.concatenate(
+        [
+            streamed.feed(model[None, :20000], reference[None, :20000]),
+            streamed.feed(model[None, 20000:], reference[None, 20000:]),
+            streamed.flush(),
+        ],
+        axis=1,
+    )
+    np.testing.assert_allclose(joined[0], out, atol=1e-9)
+    with pytest.raises(ValueError, match="low_cutoff_hz must be in"):
+        crossover_filter(3400, sr, low_cutoff_hz=4000)

@@ -38,26 +38,52 @@ def crossover_width_hz(cutoff_hz: float) -> float:
     return float(min(MAX_WIDTH_HZ, max(MIN_WIDTH_HZ, WIDTH_FRACTION * cutoff_hz)))
 
 
+def _lowpass(cutoff_hz: float, sampling_rate: int, width_hz: float) -> np.ndarray:
+    """Odd-length Kaiser-windowed low-pass: unit gain to ``cutoff - width``, -70 dB from
+    ``cutoff``."""
+    numtaps, beta = scipy.signal.kaiserord(ATTENUATION_DB, width_hz / (sampling_rate / 2))
+    numtaps |= 1  # odd: a whole-sample delay, so "same" convolution is zero-phase
+    return scipy.signal.firwin(
+        numtaps, cutoff_hz - width_hz / 2, window=("kaiser", beta), fs=sampling_rate
+    )
+
+
 def crossover_filter(
-    cutoff_hz: float, sampling_rate: int, width_hz: float | None = None
+    cutoff_hz: float,
+    sampling_rate: int,
+    width_hz: float | None = None,
+    low_cutoff_hz: float = 0.0,
 ) -> np.ndarray | None:
-    """The odd-length, symmetric low-pass FIR of the cross-over at ``sampling_rate``: unit gain up
-    to ``cutoff_hz - width_hz``, ``-70 dB`` from ``cutoff_hz`` up. ``None`` when the cut-off is at
-    Nyquist (the input is kept whole)."""
+    """The odd-length, symmetric FIR of the cross-over at ``sampling_rate``: unit gain up to
+    ``cutoff_hz - width_hz``, ``-70 dB`` from ``cutoff_hz`` up. With ``low_cutoff_hz`` (a
+    band-pass input, e.g. a telephone call with nothing below 300 Hz) also ``-70 dB`` below it
+    and unit gain from a cross-over above it, so the model fills the missing low band as well.
+    ``None`` when the input is kept whole (cut-off at Nyquist, no low cut-off)."""
     nyquist = sampling_rate / 2
     if not cutoff_hz > 0:
         raise ValueError(f"cutoff_hz must be positive, got {cutoff_hz}")
-    if cutoff_hz >= FULL_BAND_FRACTION * nyquist:
-        return None
-    width = crossover_width_hz(cutoff_hz) if width_hz is None else float(width_hz)
-    width = min(width, 0.5 * cutoff_hz)
-    if width <= 0:
-        raise ValueError(f"width_hz must be positive, got {width_hz}")
-    numtaps, beta = scipy.signal.kaiserord(ATTENUATION_DB, width / nyquist)
-    numtaps |= 1  # odd: a whole-sample delay, so "same" convolution is zero-phase
-    return scipy.signal.firwin(
-        numtaps, cutoff_hz - width / 2, window=("kaiser", beta), fs=sampling_rate
-    )
+    low = float(low_cutoff_hz or 0.0)
+    if low < 0 or low >= cutoff_hz:
+        raise ValueError(f"low_cutoff_hz must be in [0, cutoff_hz), got {low_cutoff_hz}")
+    top = None
+    if cutoff_hz < FULL_BAND_FRACTION * nyquist:
+        width = crossover_width_hz(cutoff_hz) if width_hz is None else float(width_hz)
+        width = min(width, 0.5 * cutoff_hz)
+        if width <= 0:
+            raise ValueError(f"width_hz must be positive, got {width_hz}")
+        top = _lowpass(cutoff_hz, sampling_rate, width)
+    if low <= 0:
+        return top
+    low_width = min(crossover_width_hz(low), 0.5 * (cutoff_hz - low))
+    below = _lowpass(low + low_width, sampling_rate, low_width)  # 0 dB below low, -70 dB above
+    if top is None:
+        top = np.zeros(1)
+        top[0] = 1.0  # the identity: everything up to Nyquist
+    n = max(len(top), len(below))
+    h = np.zeros(n)
+    h[(n - len(top)) // 2 : (n + len(top)) // 2] += top
+    h[(n - len(below)) // 2 : (n + len(below)) // 2] -= below
+    return h
 
 
 def _fit_length(x: np.ndarray, length: int) -> np.ndarray:
@@ -73,15 +99,17 @@ def replace_low_band(
     cutoff_hz: float,
     sampling_rate: int,
     width_hz: float | None = None,
+    low_cutoff_hz: float = 0.0,
 ) -> np.ndarray:
-    """``output`` with its band below ``cutoff_hz`` replaced by ``reference``'s.
+    """``output`` with its band below ``cutoff_hz`` (and above ``low_cutoff_hz``) replaced by
+    ``reference``'s.
 
     Both are ``(..., time)`` at ``sampling_rate`` (the input already resampled to the output's
     rate); ``reference`` is cropped or zero-padded to ``output``'s length. Returns float64.
     """
     output = np.asarray(output, dtype=np.float64)
     reference = _fit_length(np.asarray(reference, dtype=np.float64), output.shape[-1])
-    h = crossover_filter(cutoff_hz, sampling_rate, width_hz)
+    h = crossover_filter(cutoff_hz, sampling_rate, width_hz, low_cutoff_hz)
     if h is None:
         return reference.copy()
     if output.shape[-1] == 0:
@@ -102,9 +130,14 @@ class LowBandReplacer:
     """
 
     def __init__(
-        self, cutoff_hz: float, sampling_rate: int, channels: int, width_hz: float | None = None
+        self,
+        cutoff_hz: float,
+        sampling_rate: int,
+        channels: int,
+        width_hz: float | None = None,
+        low_cutoff_hz: float = 0.0,
     ):
-        self.taps = crossover_filter(cutoff_hz, sampling_rate, width_hz)
+        self.taps = crossover_filter(cutoff_hz, sampling_rate, width_hz, low_cutoff_hz)
         self.channels = channels
         self.half = 0 if self.taps is None else (len(self.taps) - 1) // 2
         # diff = reference - output over [emitted - half, fed), zeros before the start
@@ -164,10 +197,19 @@ def preserved_cutoff_hz(estimate, sampling_rate: int, output_sampling_rate: int)
     return min(cutoff, nyquist)
 
 
+def preserved_low_cutoff_hz(estimate) -> float:
+    """The frequency above which a band-pass input (``estimate.kind == "bandpass"``: a telephone
+    call) is kept; 0 (from DC) for every other input."""
+    if estimate is None or getattr(estimate, "kind", None) != "bandpass":
+        return 0.0
+    return float(estimate.low_cutoff_hz)
+
+
 __all__ = [
     "LowBandReplacer",
     "crossover_filter",
     "crossover_width_hz",
     "preserved_cutoff_hz",
+    "preserved_low_cutoff_hz",
     "replace_low_band",
 ]

@@ -13,7 +13,7 @@ from transformers.pipelines.base import ChunkPipeline
 from transformers.utils import logging
 
 from .audio_io import load_audio
-from .band_replacement import preserved_cutoff_hz, replace_low_band
+from .band_replacement import preserved_cutoff_hz, preserved_low_cutoff_hz, replace_low_band
 from .bandwidth import BandwidthEstimate, estimate_bandwidth
 from .chunking import ChunkPlan, crossfade_weights, plan_chunks, plan_model_chunks
 from .configuration_utils import DEFAULT_CROSSFADE_S
@@ -138,7 +138,8 @@ class Job:
     estimate: BandwidthEstimate
     route: Route
     preserve_input_band: bool
-    keep_below_hz: float  # the input is kept below this (low-band replacement)
+    keep_below_hz: float  # the input is kept below this (low-band replacement) ...
+    keep_above_hz: float = 0.0  # ... and above this (a band-pass input: telephone)
 
 
 class AudioSuperResolutionPipeline(ChunkPipeline):
@@ -293,6 +294,7 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
             route=route,
             preserve_input_band=preserve_input_band,
             keep_below_hz=preserved_cutoff_hz(estimate, sr, route.output_sampling_rate),
+            keep_above_hz=preserved_low_cutoff_hz(estimate),
         )
         if route.model is None:
             yield {"input_values": torch.zeros(1, 1), "info": {"job": job}, "is_last": True}
@@ -393,7 +395,9 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
             model_sr = int(self._model_for(job.route.model).config.output_sampling_rate)
             audio = fit_length(resample(out / np.maximum(weight, 1e-12), model_sr, out_sr), length)
             if job.preserve_input_band:
-                audio = replace_low_band(audio, reference, job.keep_below_hz, out_sr)
+                audio = replace_low_band(
+                    audio, reference, job.keep_below_hz, out_sr, low_cutoff_hz=job.keep_above_hz
+                )
         audio = np.asarray(audio, dtype=np.float32)
         return {
             "audio": audio[0] if audio.shape[0] == 1 else audio,

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from .audio_io import AtomicAudioWriter, AudioLoadError, audio_info, check_audio_path, iter_blocks
-from .band_replacement import LowBandReplacer, preserved_cutoff_hz
+from .band_replacement import LowBandReplacer, preserved_cutoff_hz, preserved_low_cutoff_hz
 from .bandwidth import BandwidthEstimate, BandwidthMeter
 from .chunking import crossfade_weights, plan_model_chunks
 from .configuration_utils import DEFAULT_CROSSFADE_S
@@ -313,7 +313,9 @@ def upsample_file(
                         final.write(block)
                 else:
                     keep = preserved_cutoff_hz(bandwidth, file_sr, final_sr)
-                    replacer = LowBandReplacer(keep, final_sr, channels)
+                    replacer = LowBandReplacer(
+                        keep, final_sr, channels, low_cutoff_hz=preserved_low_cutoff_hz(bandwidth)
+                    )
                     reference = _fixed_length_blocks(
                         at_rate(final_sr, "reference.wav"), final_len, channels
                     )
