@@ -179,8 +179,9 @@ def test_models_table(capsys):
     header, *rows = lines[1:]
     assert header.split()[:5] == ["name", "architecture", "in", "Hz", "out"]
     assert "auto for" in header
-    routed = {row.split()[0]: row for row in rows if " 3-4 kHz " in row}
-    assert list(routed) == ["tfnet-speech-8k-16k"]  # one model gets 8 kHz speech
+    routed = [row.split()[0] for row in rows if row.split()[5] != "-"]
+    # the any-band model gets 2-7.84 kHz of band, the 4 -> 16 kHz model what lies below 2 kHz
+    assert routed == ["bandnext-speech-16k", "tfnet-speech-4k-16k"]
     assert any(
         row.split()[:4] == ["audiounet-speech-8k-16k", "audiosr-audiounet", "8000", "16000"]
         for row in rows

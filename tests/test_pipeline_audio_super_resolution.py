@@ -56,7 +56,7 @@ def test_pipeline_without_model_routes_each_input(signal):
         assert isinstance(pipe, AudioSuperResolutionPipeline)
         assert Path(pipe.model.name_or_path) == default_model_path()
         out = pipe(x, sampling_rate=8000)
-        assert out["model"] == "tfnet-speech-8k-16k"
+        assert out["model"] == "bandnext-speech-16k"
         outputs.append(out["audio"])
     assert outputs[0].shape == (2400,)
     for out in outputs[1:]:  # computed by separately loaded models: up to rounding

@@ -113,7 +113,7 @@ def test_auto_keeps_rate_channels_length_and_band(inputs, auto, name):
     keep = min(result["input_bandwidth_hz"], sr / 2)
     out, out_sr = _check_kept(inp, sr, result, 0.9 * keep, max_lsd=0.02)
     if name == "speech 8k":
-        assert result["model"] == "tfnet-speech-8k-16k" and out_sr == 16000
+        assert result["model"] == "bandnext-speech-16k" and out_sr == 16000
         # and something was added above the input's band
         f, p = scipy.signal.welch(out[0], out_sr, nperseg=1024)
         assert 10 * np.log10(p[(f > 5000) & (f < 7000)].mean() / p[f < 3000].mean()) > -60
@@ -148,7 +148,7 @@ def test_no_seam_at_the_crossover(inputs, auto, name):
     result = auto(inp, sampling_rate=sr)
     raw = auto(inp, sampling_rate=sr, preserve_input_band=False)
     out_sr = result["sampling_rate"]
-    assert result["model"] == "tfnet-speech-8k-16k" and out_sr == sr * (16000 // sr or 1)
+    assert result["model"] == "bandnext-speech-16k" and out_sr == sr * (16000 // sr or 1)
     keep = min(result["input_bandwidth_hz"], 0.95 * min(sr, 8000) / 2)
     width = crossover_width_hz(keep)
     ref = resample(inp[0], sr, out_sr)[: len(np.atleast_2d(result["audio"])[0])]
@@ -182,4 +182,4 @@ def test_cli_defaults_keep_rate_channels_and_length(inputs, tmp_path, capsys):
         assert out.shape == (round(inp.shape[1] * out_sr / sr), inp.shape[0]), name
         if name != "speech 8k":
             np.testing.assert_allclose(out.T, inp, atol=1e-6, err_msg=name)
-    assert "via tfnet-speech-8k-16k" in stdout and "via no model" in stdout
+    assert "via bandnext-speech-16k" in stdout and "via no model" in stdout

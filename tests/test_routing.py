@@ -10,20 +10,24 @@ import hf_audiosr
 from hf_audiosr.models import BandNeXtConfig
 from hf_audiosr.routing import ModelSpec, choose_model, fixed_route, model_specs, output_rate
 
+ANY_BAND = "bandnext-speech-16k"
+
 
 @pytest.mark.parametrize(
     ("bandwidth", "rate", "target", "model", "out_rate"),
     [
-        (4000, 8000, None, "tfnet-speech-8k-16k", 16000),  # 8 kHz speech: the best 8 -> 16 kHz
-        (3400, 8000, None, "tfnet-speech-8k-16k", 16000),  # telephone band
-        (4000, 48000, None, "tfnet-speech-8k-16k", 48000),  # 8 kHz audio in a 48 kHz file
-        (4000, 8000, 48000, "tfnet-speech-8k-16k", 48000),
-        (2000, 4000, None, "tfnet-speech-4k-16k", 16000),
-        (2500, 16000, None, "tfnet-speech-4k-16k", 16000),  # too narrow for the 8 kHz models
-        (5512, 11025, None, "tfnet-speech-8k-16k", 16000),  # adds 5.5-8 kHz
+        # the any-band 16 kHz model: the best on 8 and 4 kHz speech, and told the cut-off
+        (4000, 8000, None, ANY_BAND, 16000),  # 8 kHz speech
+        (3400, 8000, None, ANY_BAND, 16000),  # telephone band
+        (4000, 48000, None, ANY_BAND, 48000),  # 8 kHz audio in a 48 kHz file
+        (4000, 8000, 48000, ANY_BAND, 48000),
+        (2000, 4000, None, ANY_BAND, 16000),
+        (2500, 16000, None, ANY_BAND, 16000),
+        (1800, 4000, None, "tfnet-speech-4k-16k", 16000),  # below its 2 kHz: the 4 -> 16 kHz model
+        (5512, 11025, None, ANY_BAND, 16000),  # adds 5.5-8 kHz
         (7800, 16000, None, None, 16000),  # 16 kHz speech: nothing to add
         (7601, 48000, None, None, 48000),  # 16 kHz speech in a 48 kHz file: nothing either
-        (7000, 16000, None, "tfnet-speech-8k-16k", 16000),  # a 7 kHz low-pass: adds 7-8 kHz
+        (7000, 16000, None, ANY_BAND, 16000),  # a 7 kHz low-pass: adds 7-8 kHz
         (10000, 22050, None, None, 22050),
         (8000, 48000, None, None, 48000),  # a 48 kHz file with an 8 kHz band
         (16000, 44100, None, None, 44100),  # an MP3's low-pass
@@ -61,6 +65,9 @@ def test_every_bundled_model_is_described_from_its_config():
     assert (tfnet.input_sampling_rate, tfnet.output_sampling_rate) == (8000, 16000)
     assert tfnet.max_input_bandwidth_hz == 4000 and not tfnet.conditions_on_bandwidth
     assert tfnet.priority > specs["audiounet-speech-8k-16k"].priority > 0
+    any_band = specs[ANY_BAND]
+    assert any_band.conditions_on_bandwidth and any_band.priority > tfnet.priority
+    assert (any_band.min_input_bandwidth_hz, any_band.max_input_bandwidth_hz) == (2000, 7840)
 
 
 def _full_band_spec(name="bandnext-full-48k", **overrides) -> ModelSpec:
@@ -85,8 +92,9 @@ def test_a_full_band_model_is_routed_to_from_its_config_alone():
     for (bandwidth, rate), expected in cases.items():
         route = choose_model(bandwidth, rate, specs=specs)
         assert (route.model, route.output_sampling_rate) == expected, (bandwidth, rate, route)
-    # asked for 16 kHz output, both add 4-8 kHz: the tie goes to the higher routing_priority
-    assert choose_model(4000, 8000, 16000, specs=specs).model == "tfnet-speech-8k-16k"
+    # asked for 16 kHz output, the 16 and 48 kHz models both add 4-8 kHz: the tie goes to the
+    # higher routing_priority
+    assert choose_model(4000, 8000, 16000, specs=specs).model == ANY_BAND
     # a band below its range goes elsewhere
     assert choose_model(1800, 4000, specs=specs).model == "tfnet-speech-4k-16k"
 

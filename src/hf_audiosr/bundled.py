@@ -97,8 +97,9 @@ def model_summary(name: str, path: Path) -> dict:
         "name": name,
         "architecture": config.get("model_type"),
         "preset": config.get("preset"),
-        "input_sampling_rate": config.get("input_sampling_rate"),
-        "output_sampling_rate": config.get("output_sampling_rate"),
+        # a model for any input band (BandNeXt) stores one ``sampling_rate``: it runs there
+        "input_sampling_rate": config.get("input_sampling_rate") or config.get("sampling_rate"),
+        "output_sampling_rate": config.get("output_sampling_rate") or config.get("sampling_rate"),
         "num_parameters": recipe.get("num_parameters"),
         "size_mb": round((path / "model.safetensors").stat().st_size / 2**20, 2),
         "training": {

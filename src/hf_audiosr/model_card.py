@@ -142,6 +142,13 @@ def render_model_card(
         else "not recorded"
     )
     size_mb = (model_dir / "model.safetensors").stat().st_size / 2**20
+    # a model for any input band (BandNeXt) stores one ``sampling_rate`` and its band range
+    in_sr = config.get("input_sampling_rate") or config["sampling_rate"]
+    out_sr = config.get("output_sampling_rate") or config["sampling_rate"]
+    top = in_sr // 2
+    if config.get("conditions_on_bandwidth"):
+        low, high = config["min_input_bandwidth_hz"], config["max_input_bandwidth_hz"]
+        top = f"a cut-off anywhere from {low:.0f} to {high:.0f}"
     values = {
         "license": license,
         "model_type": config["model_type"],
@@ -151,10 +158,10 @@ def render_model_card(
         "summary": summary,
         "architecture": config.get("architectures", [config["model_type"]])[0],
         "preset": config.get("preset"),
-        "input_rate": config["input_sampling_rate"],
-        "input_nyquist": config["input_sampling_rate"] // 2,
-        "output_rate": config["output_sampling_rate"],
-        "output_rate_khz": config["output_sampling_rate"] // 1000,
+        "input_rate": in_sr,
+        "input_nyquist": top,
+        "output_rate": out_sr,
+        "output_rate_khz": out_sr // 1000,
         "num_parameters": f"{recipe['num_parameters']:,}",
         "size_mb": f"{size_mb:.1f}",
         "speed": speed,

@@ -55,7 +55,7 @@ def test_auto_uses_the_model_for_the_clips_band_or_returns_it_unchanged(
         str(hf_audiosr.EXAMPLE_AUDIO), get_pipeline=get_pipeline, out_dir=tmp_path
     )
     assert sf.info(wav).samplerate == 16000
-    assert "model `tfnet-speech-8k-16k`" in status
+    assert "model `bandnext-speech-16k`" in status
     noise = 0.1 * np.random.default_rng(0).standard_normal(22050)
     sf.write(tmp_path / "noise.wav", noise, 44100, subtype="FLOAT")
     wav, _, status = app.super_resolve(
