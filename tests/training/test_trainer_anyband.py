@@ -149,6 +149,7 @@ def test_anyband_needs_one_rate_and_a_bandwidth_model(tmp_path, audio_dirs, in_p
     [
         "bandnext_tiny_anyband_16k.json",
         "bandnext_small_anyband_16k.json",
+        "bandnext_small_anyband_16k_gan.json",
         "bandnext_tiny_anyband_48k.json",
         "bandnext_small_anyband_48k.json",
     ],
