@@ -273,14 +273,20 @@ def _expand_open_clips(clips: list[Clip], models: dict, derive_rates, unmatched)
         if clip.input_rate is not None:
             out.append(clip)
             continue
+        # a model for any input band (BandNeXt) defines no condition of its own: it is scored on
+        # the conditions the fixed-rate models and the manifest give
         rates = sorted(
             {
                 pipe.feature_extractor.sampling_rate
                 for pipe in models.values()
-                if pipe.feature_extractor.output_sampling_rate == clip.target_rate
-                or (
-                    pipe.feature_extractor.output_sampling_rate in derive_rates
-                    and pipe.feature_extractor.output_sampling_rate < clip.target_rate
+                if not getattr(pipe.model.config, "conditions_on_bandwidth", False)
+                and pipe.feature_extractor.sampling_rate < clip.target_rate
+                and (
+                    pipe.feature_extractor.output_sampling_rate == clip.target_rate
+                    or (
+                        pipe.feature_extractor.output_sampling_rate in derive_rates
+                        and pipe.feature_extractor.output_sampling_rate < clip.target_rate
+                    )
                 )
             }
         )
