@@ -103,3 +103,11 @@ def in_process():
     yield
     torch.set_num_threads(threads)
     AcceleratorState._reset_state(reset_partial_state=True)
+
+
+@pytest.fixture(scope="module")
+def speech_8k() -> np.ndarray:
+    """The first 3 s of the bundled 8 kHz example (real speech)."""
+    audio, sr = sf.read(str(hf_audiosr.EXAMPLE_AUDIO), dtype="float32")
+    assert sr == 8000
+    return audio[: 3 * sr]

@@ -11,6 +11,7 @@ import pytest
 import soundfile as sf
 
 from hf_audiosr.dsp import resample
+from tests.test_benchmark_speech import voiced
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,13 +26,7 @@ def _load_script():
 
 
 def _voice(sr, seconds=1.5, f0=130.0, seed=0):
-    rng = np.random.default_rng(seed)
-    t = np.arange(int(sr * seconds)) / sr
-    phase = 2 * np.pi * f0 * t + 2.0 * np.sin(2 * np.pi * 0.9 * t)
-    tone = sum(np.sin(k * phase) / k for k in range(1, int(0.45 * sr / f0)))
-    env = np.clip(np.sin(2 * np.pi * 2.5 * t), 0, None) ** 2
-    x = env * (0.25 * tone + 0.05 * rng.standard_normal(len(t)))
-    return (0.5 * x / np.max(np.abs(x))).astype(np.float32)
+    return voiced(sr, seconds=seconds, f0=f0, seed=seed)
 
 
 @pytest.fixture

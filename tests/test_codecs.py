@@ -1,20 +1,8 @@
-from pathlib import Path
-
 import numpy as np
 import pytest
-import soundfile as sf
 
 from hf_audiosr.codecs import CODECS, codec_bitrate_kbps, codec_roundtrip, codec_spec
 from hf_audiosr.dsp import resample
-
-EXAMPLE = Path(__file__).parents[1] / "src" / "hf_audiosr" / "examples" / "p228_008_8k.flac"
-
-
-@pytest.fixture(scope="module")
-def speech_8k() -> np.ndarray:
-    audio, sr = sf.read(EXAMPLE, dtype="float32")
-    assert sr == 8000
-    return audio[: 3 * sr]
 
 
 def _snr(ref: np.ndarray, est: np.ndarray) -> float:

@@ -1,10 +1,7 @@
 """Degradations keep the input's rate, length and alignment; the telephone band is the band."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-import soundfile as sf
 
 from hf_audiosr.degradations import (
     SPEECH_DEGRADATIONS,
@@ -13,15 +10,6 @@ from hf_audiosr.degradations import (
     check_degradation,
     telephone_bandpass,
 )
-
-EXAMPLE = Path(__file__).parents[1] / "src" / "hf_audiosr" / "examples" / "p228_008_8k.flac"
-
-
-@pytest.fixture(scope="module")
-def speech_8k() -> np.ndarray:
-    audio, sr = sf.read(EXAMPLE, dtype="float32")
-    assert sr == 8000
-    return audio[: 3 * sr]
 
 
 def _xcorr_peak_lag(ref: np.ndarray, est: np.ndarray, max_lag: int = 800) -> int:

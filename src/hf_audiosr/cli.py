@@ -35,6 +35,18 @@ def _one_line(err: BaseException) -> str:
     return " ".join(str(err).split()) or type(err).__name__
 
 
+def _report_file_error(src, err: BaseException, debug: bool) -> None:
+    """One ``error:`` line for a file that failed (re-raised with ``--debug``); must be called
+    from the ``except`` block that caught ``err``."""
+    message = _one_line(err)
+    print(
+        f"error: {src}: {message}" if str(src) not in message else f"error: {message}",
+        file=sys.stderr,
+    )
+    if debug:
+        raise err
+
+
 # ---------------------------------------------------------------------------- upsample
 def _output_path_for(src: Path, root: Path | None, out: Path, single: bool, ext: str) -> Path:
     if single and out.suffix.lower() in (".wav", ".flac"):
@@ -168,13 +180,7 @@ def cmd_upsample(args: argparse.Namespace) -> int:
         except _expected_errors() as err:
             bar.close()
             failures += 1
-            message = _one_line(err)
-            print(
-                f"error: {src}: {message}" if str(src) not in message else f"error: {message}",
-                file=sys.stderr,
-            )
-            if args.debug:
-                raise
+            _report_file_error(src, err, args.debug)
             continue
         bar.close()
         if info["clipped_samples"]:
@@ -523,13 +529,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
             result = _inspect_file(src, args.target_rate)
         except _expected_errors() as err:
             failures += 1
-            message = _one_line(err)
-            print(
-                f"error: {src}: {message}" if str(src) not in message else f"error: {message}",
-                file=sys.stderr,
-            )
-            if args.debug:
-                raise
+            _report_file_error(src, err, args.debug)
             continue
         if args.json:
             results.append(result)

@@ -376,9 +376,12 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
         job = model_outputs[0]["info"]["job"]
         sr, out_sr = job.sampling_rate, job.route.output_sampling_rate
         length = output_length(job.source.shape[-1], sr, out_sr)
-        reference = fit_length(resample(job.source, sr, out_sr), length)
+
+        def reference():  # the input at the output rate, only where it is used
+            return fit_length(resample(job.source, sr, out_sr), length)
+
         if job.route.model is None:
-            audio = reference
+            audio = reference()
         else:
             info0 = model_outputs[0]["info"]
             channels, n_in, factor = info0["channels"], info0["length"], info0["factor"]
@@ -396,7 +399,7 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
             audio = fit_length(resample(out / np.maximum(weight, 1e-12), model_sr, out_sr), length)
             if job.preserve_input_band:
                 audio = replace_low_band(
-                    audio, reference, job.keep_below_hz, out_sr, low_cutoff_hz=job.keep_above_hz
+                    audio, reference(), job.keep_below_hz, out_sr, low_cutoff_hz=job.keep_above_hz
                 )
         audio = np.asarray(audio, dtype=np.float32)
         return {
