@@ -14,7 +14,8 @@ each by band-limited (sinc) resampling, then passed through each degradation of
 * the wideband reference itself (the ceiling; its WER is the recognizer's own error rate),
 * the degraded 8 kHz input interpolated to 16 kHz (``sinc interpolation (ours)``: the floor, what
   a recognizer gets without super-resolution; and ``cubic spline (ours)``),
-* each bundled 8 -> 16 kHz model (or ``--model``) run on the degraded input,
+* each bundled model that serves 8 -> 16 kHz (or ``--model``; any-band models included) run on
+  the degraded input,
 * under ``clean`` only, the published systems' own output files for the clips they exist for
   (8 kHz inputs made by their authors; 48 kHz outputs resampled to 16 kHz), with n per row.
 
@@ -320,12 +321,13 @@ def main(argv: list[str] | None = None) -> int:
         models = args.model
     else:
         import hf_audiosr
+        from hf_audiosr.benchmark import model_serves
 
-        models = []
-        for name in bundled_models():
-            fe = hf_audiosr.pipeline(name).feature_extractor
-            if (fe.sampling_rate, fe.output_sampling_rate) == (INPUT_RATE, TARGET_RATE):
-                models.append(name)
+        models = [
+            name
+            for name in bundled_models()
+            if model_serves(hf_audiosr.pipeline(name).model.config, INPUT_RATE, TARGET_RATE)
+        ]
     manifest, clips = speech_manifest(args.data, args.out)
     if args.max_clips is not None:
         clips = clips[: args.max_clips]

@@ -471,3 +471,29 @@ def test_subprocess_exit_code_and_no_traceback(tmp_path, write_audio, signal):
     assert errors[0].startswith(f"error: {bad}: not a readable audio file")
     assert [p.name for p in out.iterdir()] == ["good.wav"]
     assert read(out / "good.wav")[0].shape == (1, 1600)
+
+
+def test_upsample_with_a_named_48k_model_gives_22k_input_44k_out(tmp_path):
+    """A 48 kHz any-band model that also serves 44.1 kHz: 22.05 kHz music comes out at 44.1 kHz
+    (the route's rate), not at the model's own 48 kHz."""
+    import soundfile as sf
+    import torch
+
+    from hf_audiosr import AudioSRFeatureExtractor
+    from hf_audiosr.models import BandNeXtConfig, BandNeXtForAudioSuperResolution
+
+    torch.manual_seed(0)
+    folder = tmp_path / "bandnext-48k"
+    BandNeXtForAudioSuperResolution(BandNeXtConfig.from_preset("tiny")).save_pretrained(folder)
+    AudioSRFeatureExtractor(sampling_rate=48000, output_sampling_rate=48000).save_pretrained(folder)
+    t = np.arange(22050) / 22050
+    src = tmp_path / "song_22k.wav"
+    sf.write(src, 0.3 * np.sin(2 * np.pi * 440 * t) + 0.1 * np.sin(2 * np.pi * 5000 * t), 22050)
+    out = tmp_path / "out.wav"
+    assert main(["upsample", str(src), "-o", str(out), "--model", str(folder), "--quiet"]) == 0
+    info = sf.info(str(out))
+    assert info.samplerate == 44100 and info.frames == 44100
+    out48 = tmp_path / "out48.wav"
+    args = ["upsample", str(src), "-o", str(out48), "--model", str(folder), "--quiet"]
+    assert main([*args, "--target-rate", "48000"]) == 0
+    assert sf.info(str(out48)).samplerate == 48000

@@ -128,3 +128,40 @@ def test_zoo_table_puts_peers_beside_ours_on_their_own_clips(tmp_path):
     assert ours[-1] == "1.000"  # on setB's one clip
     assert table["NVSR"][5] == "0.76 (published, their CPU)"
     assert table["NVSR"][6] == "-" and table["NVSR"][-1] == "0.500"
+
+
+TRAIN_DATA = ROOT.parent / "shared" / "data" / "train"
+
+
+@pytest.mark.skipif(
+    not (TRAIN_DATA / "MANIFEST.csv").is_file(), reason="../shared/data/train is not here"
+)
+def test_benchmark_music_scores_models_against_sinc_and_the_mp3(tmp_path):
+    """Held-out instruments mixed into clips; a 48 kHz any-band model runs at 44.1 kHz beside
+    sinc interpolation (11k, 22k) and the MP3 itself."""
+    from hf_audiosr import AudioSRFeatureExtractor
+    from hf_audiosr.models import BandNeXtConfig, BandNeXtForAudioSuperResolution
+
+    torch.manual_seed(0)
+    folder = tmp_path / "bandnext-48k"
+    BandNeXtForAudioSuperResolution(BandNeXtConfig.from_preset("tiny")).save_pretrained(folder)
+    AudioSRFeatureExtractor(sampling_rate=48000, output_sampling_rate=48000).save_pretrained(folder)
+    out = tmp_path / "music"
+    result = run_script(
+        "benchmark_music.py", "--clips", "2", "--seconds", "1.5", "--model", str(folder),
+        "--condition", "22k", "--condition", "mp3_128k", "--out", str(out), cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    record = json.loads((out / "results.json").read_text())
+    by = {(s["condition"], s["system"]): s for s in record["summary"]}
+    assert set(by) == {
+        ("22k", "sinc interpolation"),
+        ("22k", str(folder)),
+        ("mp3_128k", "MP3 itself"),
+        ("mp3_128k", str(folder)),
+    }
+    assert all(s["n"] == 2 and s["lsd"] > 0 and s["lsd_hf"] > 0 for s in by.values())
+    # sinc interpolation leaves the band above 11.025 kHz empty: far from the original there
+    assert by[("22k", "sinc interpolation")]["lsd_hf"] > by[("mp3_128k", "MP3 itself")]["lsd_hf"]
+    assert "torch" in record["cpu"]  # the CPU is named beside the figures
+    assert "| 22k | sinc interpolation | 2 |" in (out / "tables.md").read_text()

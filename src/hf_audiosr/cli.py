@@ -170,7 +170,9 @@ def cmd_upsample(args: argparse.Namespace) -> int:
                 model,
                 src,
                 dst,
-                target_sampling_rate=args.target_rate,
+                # the route's rate: --target-rate, else the rate policy for this model (a 48 kHz
+                # model that also serves 44.1 kHz gives 22.05 kHz input 44.1 kHz out)
+                target_sampling_rate=route.output_sampling_rate,
                 preserve_input_band=not args.no_preserve_band,
                 bandwidth=bandwidth,
                 chunk_length_s=args.chunk_length,

@@ -29,21 +29,29 @@ def plot_before_after(
     after_sr: int,
     path: str | os.PathLike,
     title: str = "",
+    reference: np.ndarray | None = None,
+    reference_sr: int | None = None,
+    labels: tuple[str, ...] = ("input", "output", "original"),
 ) -> Path:
-    """Write a two-panel PNG: input and output spectrograms on the same frequency axis."""
+    """Write a PNG of the input and output spectrograms on the same frequency axis, and of the
+    ``reference`` (the original full-band recording, when there is one) below them."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    before = np.asarray(before).reshape(-1, np.asarray(before).shape[-1]).mean(axis=0)
-    after = np.asarray(after).reshape(-1, np.asarray(after).shape[-1]).mean(axis=0)
+    def mono(x):
+        x = np.asarray(x)
+        return x.reshape(-1, x.shape[-1]).mean(axis=0)
+
+    panels = [(mono(before), before_sr, labels[0]), (mono(after), after_sr, labels[1])]
+    if reference is not None:
+        panels.append((mono(reference), int(reference_sr or after_sr), labels[2]))
     fmax = after_sr / 2 / 1000
-    fig, axes = plt.subplots(2, 1, figsize=(10, 6), sharex=True, constrained_layout=True)
-    for ax, audio, sr, label in (
-        (axes[0], before, before_sr, "input"),
-        (axes[1], after, after_sr, "output"),
-    ):
+    fig, axes = plt.subplots(
+        len(panels), 1, figsize=(10, 3 * len(panels)), sharex=True, constrained_layout=True
+    )
+    for ax, (audio, sr, label) in zip(axes, panels):
         db, freqs, times = log_spectrogram(audio, sr)
         vmax = db.max()
         mesh = ax.pcolormesh(
@@ -53,7 +61,7 @@ def plot_before_after(
         ax.set_ylabel("kHz")
         ax.set_title(f"{label}: {sr} Hz")
         fig.colorbar(mesh, ax=ax, label="dB")
-    axes[1].set_xlabel("time (s)")
+    axes[-1].set_xlabel("time (s)")
     if title:
         fig.suptitle(title)
     path = Path(path)
