@@ -66,7 +66,7 @@ def make_mixes(files: list[Path], n: int, seconds: float, seed: int = 0) -> list
             cache[path] = resample(mono, rate, RATE).astype(np.float64)
         return cache[path]
 
-    groups = [[f for f in files if f.as_posix().find(h) >= 0] for h in HELD_OUT]
+    groups = [[f for f in files if h in f.as_posix()] for h in HELD_OUT]
     groups = [g for g in groups if g]
     length = int(seconds * RATE)
     clips = []
@@ -108,17 +108,9 @@ def score(reference: np.ndarray, estimate: np.ndarray, band_hz: float) -> dict:
 
 
 def default_models() -> list[str]:
-    import hf_audiosr
-    from hf_audiosr.bundled import bundled_models
-    from hf_audiosr.routing import ModelSpec
+    from hf_audiosr.routing import model_specs
 
-    names = []
-    for name, path in bundled_models().items():
-        config = json.loads((Path(path) / "config.json").read_text())
-        if RATE in ModelSpec.from_config(name, path, config).output_sampling_rates:
-            names.append(name)
-    del hf_audiosr
-    return names
+    return [spec.name for spec in model_specs() if RATE in spec.output_sampling_rates]
 
 
 def run(args) -> dict:
@@ -144,46 +136,30 @@ def run(args) -> dict:
                 hf_from = CODEC_HF_FROM_HZ
                 systems = {f"{condition.split('_')[0].upper()} itself": x}
             for name, pipe in pipes.items():
-                t0 = time.perf_counter()
                 out = pipe(x, sampling_rate=rate, target_sampling_rate=RATE)
                 assert out["sampling_rate"] == RATE, (name, out["sampling_rate"])
                 systems[name] = np.asarray(out["audio"]).reshape(-1)
-                rows.append(
-                    {
-                        "condition": condition,
-                        "clip": i,
-                        "system": name,
-                        "seconds": time.perf_counter() - t0,
-                    }
-                )
             for system, y in systems.items():
                 rows.append(
                     {"condition": condition, "clip": i, "system": system, "input_band_hz": band}
                     | score(clip, y, hf_from)
                 )
-    return {"rows": [r for r in rows if "lsd" in r], "models": models, "files": len(files)}
+    return {"rows": rows, "models": models, "files": len(files)}
 
 
 def summarize(rows: list[dict]) -> list[dict]:
-    out = []
-    keys = []
+    groups: dict[tuple[str, str], list[dict]] = {}
     for r in rows:
-        key = (r["condition"], r["system"])
-        if key not in keys:
-            keys.append(key)
-    for condition, system in keys:
-        sel = [r for r in rows if (r["condition"], r["system"]) == (condition, system)]
-        out.append(
-            {
-                "condition": condition,
-                "system": system,
-                "n": len(sel),
-                "lsd": float(np.mean([r["lsd"] for r in sel])),
-                "lsd_hf": float(np.mean([r["lsd_hf"] for r in sel])),
-                "input_band_hz": float(np.mean([r["input_band_hz"] for r in sel])),
-            }
-        )
-    return out
+        groups.setdefault((r["condition"], r["system"]), []).append(r)
+    return [
+        {
+            "condition": condition,
+            "system": system,
+            "n": len(sel),
+            **{k: float(np.mean([r[k] for r in sel])) for k in ("lsd", "lsd_hf", "input_band_hz")},
+        }
+        for (condition, system), sel in groups.items()
+    ]
 
 
 def markdown(summary: list[dict]) -> str:
@@ -205,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--model", action="append", help="default: bundled models with 44.1 kHz out"
     )
-    parser.add_argument("--condition", action="append", choices=None, help=f"default: {CONDITIONS}")
+    parser.add_argument("--condition", action="append", help=f"default: {CONDITIONS}")
     parser.add_argument("--clips", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--seed", type=int, default=0)
