@@ -33,7 +33,7 @@ install-test: $(TEST_STAMP)
 
 run: install
 	@mkdir -p outputs
-	$(OFFLINE) $(VENV)/bin/hf-audiosr upsample src/hf_audiosr/examples/p228_008_8k.flac -o outputs/p228_008_16k.wav --plot
+	$(OFFLINE) $(VENV)/bin/hf-audiosr upsample src/hf_audiosr/examples/p228_008_8k.flac -o outputs/p228_008_48k.wav --plot
 
 lint: install-test
 	$(VENV)/bin/ruff check src tests scripts spaces

@@ -1,6 +1,7 @@
 """Render model_cards/<name>.md and the checkpoint's README.md for every bundled model.
 
     python scripts/render_model_cards.py --benchmark outputs/benchmark/summary.csv --speed outputs/speed.json
+        [--models NAME ...]
 
 Per-model prose (summary, data sources, limitations) lives in model_cards/<name>.json; numbers come
 from the files the training run and the benchmarks wrote.
@@ -23,8 +24,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--benchmark", default="outputs/benchmark/summary.csv")
     parser.add_argument("--speed", default="outputs/speed.json")
+    parser.add_argument(
+        "--models", nargs="+", default=None, help="only these bundled models (default: all)"
+    )
     args = parser.parse_args()
-    for name, folder in bundled_models().items():
+    models = bundled_models()
+    unknown = sorted(set(args.models or ()) - set(models))
+    if unknown:
+        parser.error(f"not bundled: {', '.join(unknown)}")
+    for name, folder in models.items():
+        if args.models and name not in args.models:
+            continue
         spec_file = ROOT / "model_cards" / f"{name}.json"
         if not spec_file.is_file():
             print(f"skipping {name}: no {spec_file}")

@@ -10,6 +10,7 @@ from hf_audiosr.band_replacement import (
     LowBandReplacer,
     crossover_filter,
     crossover_width_hz,
+    model_cutoff_hz,
     preserved_cutoff_hz,
     replace_low_band,
 )
@@ -105,6 +106,29 @@ def test_preserved_cutoff():
     assert preserved_cutoff_hz(None, 44100, 44100) == 22050  # same rate: the whole band
     with pytest.raises(ValueError, match="cutoff_hz must be positive"):
         crossover_filter(0, 16000)
+
+
+def test_a_model_told_the_band_is_told_the_band_that_is_kept_plus_its_crossover():
+    """An any-band model is given the band below which the input is kept (95 % of an upsampled
+    input's Nyquist: the resampler rolls off above it) plus the model's own cross-over, so that
+    its cross-over lies over the roll-off and it fills the rest instead of copying it; never
+    above the measured cut-off, clamped to the bands the model is made for."""
+    from hf_audiosr.models import BandNeXtConfig
+
+    config = BandNeXtConfig.from_preset("small", min_input_bandwidth_hz=2000.0)
+    assert (config.input_sampling_rate, config.n_fft) == (48000, 1024)
+    crossover = config.crossover_bins * 48000 / config.n_fft  # 187.5 Hz
+    assert config.crossover_hz == pytest.approx(crossover)
+    assert model_cutoff_hz(config, None, 16000) == pytest.approx(0.95 * 8000 + crossover)
+    assert model_cutoff_hz(config, None, 8000) == pytest.approx(3987.5)  # 3800 + 187.5
+    full = BandwidthEstimate(12000.0, 0.9, True, "full", "r", 24000)
+    assert model_cutoff_hz(config, full, 24000) == pytest.approx(0.95 * 12000 + crossover)
+    narrow = BandwidthEstimate(3000.0, 0.9, False, "brickwall", "r", 8000)
+    assert model_cutoff_hz(config, narrow, 8000) == 3000.0  # below the roll-off: as measured
+    low_passed = BandwidthEstimate(7000.0, 0.9, False, "brickwall", "r", 48000)
+    assert model_cutoff_hz(config, low_passed, 48000) == 7000.0  # not resampled: as measured
+    assert model_cutoff_hz(config, None, 4000) == 2000.0  # at most 2 kHz, clamped to its range
+    assert model_cutoff_hz(config, None, 48000) == config.max_input_bandwidth_hz
 
 
 def test_a_band_pass_input_is_kept_only_inside_its_band():

@@ -13,10 +13,12 @@ from hf_audiosr.bundled import bundled_models
 from hf_audiosr.dsp import degrade, interpolate
 from hf_audiosr.metrics import lsd
 
-CLIP = (
-    Path(__file__).resolve().parents[1].parent
-    / "shared/data/eval/ap-bwe_vctk_peers/BWE_16k/8kto16k/wideband.flac"
-)
+EVAL = Path(__file__).resolve().parents[1].parent / "shared/data/eval/ap-bwe_vctk_peers"
+# a held-out VCTK clip at each output rate a bundled model has
+CLIPS = {
+    16000: EVAL / "BWE_16k/8kto16k/wideband.flac",
+    48000: EVAL / "BWE_48k/8kto48k/wideband.flac",
+}
 NAMES = sorted(bundled_models())
 
 
@@ -38,19 +40,20 @@ def test_bundled_model_has_weights_card_and_recipe(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_bundled_model_beats_interpolation_on_held_out_speech(name):
-    if not CLIP.is_file():
-        pytest.skip(f"evaluation clip not found at {CLIP}")
-    ref, sr = sf.read(CLIP, dtype="float64")
     pipe = hf_audiosr.pipeline(name)
     config = pipe.model.config
+    clip = CLIPS[config.output_sampling_rate]
+    if not clip.is_file():
+        pytest.skip(f"evaluation clip not found at {clip}")
+    ref, sr = sf.read(clip, dtype="float64")
     # the model's own input rate (8 or 4 kHz); a model told the input's cut-off gets 8 kHz
     rate = 8000 if getattr(config, "conditions_on_bandwidth", False) else config.input_sampling_rate
-    assert config.output_sampling_rate == sr == 16000
+    assert config.output_sampling_rate == sr
     factor = sr // rate
     low = degrade(ref, sr, rate, "sinc")
     out = pipe(low.astype(np.float32), sampling_rate=rate)
     # factor x the input length, which at 4 kHz can round up past the reference by < factor
-    assert out["sampling_rate"] == 16000 and out["audio"].shape == (factor * len(low),)
+    assert out["sampling_rate"] == sr and out["audio"].shape == (factor * len(low),)
     assert 0 <= factor * len(low) - len(ref) < factor
     n = len(ref)
     cubic = lsd(ref, interpolate(low, factor, "cubic")[:n])

@@ -80,11 +80,11 @@ def test_upsample_one_file_to_flac(capsys, clip, tmp_path, tiny_model_dir, tiny_
 
 
 def test_upsample_with_the_bundled_default_model(capsys, clip, tmp_path, default_pipeline):
-    out = tmp_path / "clip_16k.wav"
+    out = tmp_path / "clip_48k.wav"
     rc, _, err = run(capsys, "upsample", clip, "-o", out, "--quiet")
     assert rc == 0, err
     audio, rate = read(out)
-    assert rate == 16000
+    assert rate == 48000  # auto: the full-band model
     np.testing.assert_allclose(audio[0], default_pipeline(str(clip))["audio"], atol=1e-5)
 
 
@@ -180,8 +180,9 @@ def test_models_table(capsys):
     assert header.split()[:5] == ["name", "architecture", "in", "Hz", "out"]
     assert "auto for" in header
     routed = [row.split()[0] for row in rows if row.split()[5] != "-"]
-    # the any-band model gets 2-7.84 kHz of band, the 4 -> 16 kHz model what lies below 2 kHz
-    assert routed == ["bandnext-speech-16k", "tfnet-speech-4k-16k"]
+    # the full-band model gets 2-21.1 kHz (at 48 kHz out), the any-band 16 kHz model 2-7.2 kHz
+    # (at 16 kHz out), the 4 -> 16 kHz model what lies below 2 kHz
+    assert routed == ["bandnext-fullband-48k", "bandnext-speech-16k", "tfnet-speech-4k-16k"]
     assert any(
         row.split()[:4] == ["audiounet-speech-8k-16k", "audiosr-audiounet", "8000", "16000"]
         for row in rows
@@ -470,7 +471,7 @@ def test_subprocess_exit_code_and_no_traceback(tmp_path, write_audio, signal):
     assert len(errors) == 1, proc.stderr
     assert errors[0].startswith(f"error: {bad}: not a readable audio file")
     assert [p.name for p in out.iterdir()] == ["good.wav"]
-    assert read(out / "good.wav")[0].shape == (1, 1600)
+    assert read(out / "good.wav")[0].shape == (1, 4800)  # 8 kHz in, 48 kHz out
 
 
 def test_upsample_with_a_named_48k_model_gives_22k_input_44k_out(tmp_path):

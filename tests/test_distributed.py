@@ -51,7 +51,7 @@ def test_upsample_splits_files_between_two_processes(folder, tmp_path):
     assert written == ["clip0.wav", "clip2.wav", "clip4.wav", "sub/clip1.wav", "sub/clip3.wav"]
     for i, name in enumerate(["clip0", "sub/clip1", "clip2", "sub/clip3", "clip4"]):
         info = sf.info(out / f"{name}.wav")
-        assert (info.samplerate, info.frames) == (16000, 2 * (4000 + 500 * i))
+        assert (info.samplerate, info.frames) == (48000, 6 * (4000 + 500 * i))  # full band
     assert result.stdout.count(" -> ") == 5  # every file processed exactly once
 
 

@@ -22,6 +22,7 @@ from hf_audiosr.bundled import default_model_path
 from hf_audiosr.configuration_utils import chunk_context_s
 from hf_audiosr.dsp import interpolate
 from hf_audiosr.pipeline_audio_super_resolution import AudioSuperResolutionPipeline, plan_chunks
+from hf_audiosr.streaming import upsample_file
 
 
 def resampled_length(length: int, rate: int, target: int) -> int:
@@ -43,7 +44,8 @@ def test_transformers_pipeline_builds_our_pipeline(tiny_pipeline):
 
 def test_pipeline_without_model_routes_each_input(signal):
     """No model, or ``"auto"``, through either entry point: the bundled default is loaded and each
-    input goes to the bundled model that fits its band (for 8 kHz speech the best 8 -> 16 kHz)."""
+    input goes to the bundled model that adds the most band (for 8 kHz speech the full-band one,
+    to 48 kHz)."""
     x = signal(1200, 8000)
     pipes = [
         hf_audiosr.pipeline(),
@@ -56,14 +58,42 @@ def test_pipeline_without_model_routes_each_input(signal):
         assert isinstance(pipe, AudioSuperResolutionPipeline)
         assert Path(pipe.model.name_or_path) == default_model_path()
         out = pipe(x, sampling_rate=8000)
-        assert out["model"] == "bandnext-speech-16k"
+        assert (out["model"], out["sampling_rate"]) == ("bandnext-fullband-48k", 48000)
         outputs.append(out["audio"])
-    assert outputs[0].shape == (2400,)
+    assert outputs[0].shape == (7200,)
     for out in outputs[1:]:  # computed by separately loaded models: up to rounding
         np.testing.assert_allclose(out, outputs[0], atol=1e-6)
     fixed = hf_audiosr.pipeline(hf_audiosr.DEFAULT_MODEL)(x, sampling_rate=8000)
     assert fixed["model"] == hf_audiosr.DEFAULT_MODEL
-    assert np.abs(fixed["audio"] - outputs[0]).max() > 1e-3  # another model really ran
+    assert (fixed["sampling_rate"], fixed["audio"].shape) == (16000, (2400,))  # another model ran
+
+
+def test_an_any_band_model_is_told_the_kept_band(speech_8k, monkeypatch, tmp_path):
+    """An upsampled input's top 5 % is the resampler's roll-off: the model is told the band that
+    is kept (95 % of the input's Nyquist) plus its cross-over (125 Hz for this model), so that it
+    fills the roll-off instead of copying it; an input at the model's rate is told its measured
+    cut-off. The streaming path (``upsample_file``) tells it the same."""
+    pipe = hf_audiosr.pipeline("bandnext-speech-16k")
+    told = []
+    forward = pipe.model.forward
+
+    def spy(*args, **kwargs):
+        told.append(kwargs["input_bandwidth_hz"].tolist())
+        return forward(*args, **kwargs)
+
+    monkeypatch.setattr(pipe.model, "forward", spy)
+    pipe(speech_8k, sampling_rate=8000)
+    assert told and all(c == pytest.approx([3925.0]) for c in told)
+    told.clear()
+    wide = librosa.resample(speech_8k, orig_sr=8000, target_sr=16000, res_type="soxr_hq")
+    out = pipe(wide, sampling_rate=16000)
+    assert 3500 < out["input_bandwidth_hz"] < 4000
+    assert all(c == pytest.approx([out["input_bandwidth_hz"]]) for c in told)
+    told.clear()
+    path = tmp_path / "in.wav"
+    sf.write(path, speech_8k, 8000)
+    upsample_file(pipe.model, path, tmp_path / "out.wav")
+    assert told and all(c == pytest.approx([3925.0]) for c in told)
 
 
 def test_transformers_pipeline_takes_bundled_short_names_offline(signal):
@@ -277,10 +307,11 @@ def test_chunked_equals_whole_on_20_seconds(tiny_pipeline, signal):
 def test_chunked_equals_whole_with_the_bundled_model(default_pipeline):
     x, rate = sf.read(str(hf_audiosr.EXAMPLE_AUDIO), dtype="float32")
     x = x[: 4 * rate]  # 4 s of real speech, 4 chunks
-    chunked = default_pipeline(x, sampling_rate=rate, chunk_length_s=1.0)["audio"]
-    whole = default_pipeline(x, sampling_rate=rate, chunk_length_s=100)["audio"]
-    assert chunked.shape == whole.shape == (8 * rate,)
-    assert np.abs(chunked - whole).max() < 1e-4
+    chunked = default_pipeline(x, sampling_rate=rate, chunk_length_s=1.0)
+    whole = default_pipeline(x, sampling_rate=rate, chunk_length_s=100)
+    assert chunked["sampling_rate"] == whole["sampling_rate"] == 48000  # the full-band model
+    assert chunked["audio"].shape == whole["audio"].shape == (4 * 48000,)
+    assert np.abs(chunked["audio"] - whole["audio"]).max() < 1e-4
 
 
 def test_plan_chunks_covers_the_input_once():
@@ -331,13 +362,15 @@ def test_low_band_of_the_output_matches_the_input(default_pipeline):
     """
     x, rate = sf.read(str(hf_audiosr.EXAMPLE_AUDIO), dtype="float32")
     assert rate == 8000
-    out = default_pipeline(x, sampling_rate=rate)["audio"]
-    baseline = interpolate(x, 2, "sinc")
+    result = default_pipeline(x, sampling_rate=rate)
+    out, out_sr = result["audio"], result["sampling_rate"]
+    baseline = interpolate(x, out_sr // rate, "sinc")
+    n_fft = 512 * out_sr // 16000  # 31.25 Hz bins at any output rate
 
     def magnitude(a):
-        return np.abs(librosa.stft(np.asarray(a, dtype=np.float32), n_fft=512, hop_length=128))
+        return np.abs(librosa.stft(np.asarray(a, dtype=np.float32), n_fft=n_fft, hop_length=128))
 
-    freqs = librosa.fft_frequencies(sr=16000, n_fft=512)
+    freqs = librosa.fft_frequencies(sr=out_sr, n_fft=n_fft)
     low, high = freqs < 3500, freqs > 4500
     out_mag, base_mag = magnitude(out), magnitude(baseline)
     rel = np.linalg.norm(out_mag[low] - base_mag[low]) / np.linalg.norm(base_mag[low])

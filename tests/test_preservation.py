@@ -28,6 +28,17 @@ CLIPS = {
     "speech 16k": "librispeech16_kkulesz/40/40-121026-0000.flac",
 }
 SECONDS = 3.0
+FULL_BAND = "bandnext-fullband-48k"
+# what ``auto`` does with each: the model and the output rate
+AUTO = {
+    "music 44.1k stereo": (None, 44100),  # full band already
+    "speech 48k": (None, 48000),
+    "speech 22.05k": (FULL_BAND, 44100),  # 22.05 kHz -> 44.1 kHz, its multiple
+    "speech 16k": (FULL_BAND, 48000),
+    "mp3 44.1k": (FULL_BAND, 44100),  # the band above the MP3's low-pass, at 44.1 kHz
+    "8 kHz band in 48k": (FULL_BAND, 48000),
+    "speech 8k": (FULL_BAND, 48000),
+}
 
 pytestmark = pytest.mark.skipif(
     not TRAIN.is_dir(), reason=f"{TRAIN} is missing (the shared real recordings)"
@@ -112,14 +123,15 @@ def test_auto_keeps_rate_channels_length_and_band(inputs, auto, name):
     result = auto(inp, sampling_rate=sr)
     keep = min(result["input_bandwidth_hz"], sr / 2)
     out, out_sr = _check_kept(inp, sr, result, 0.9 * keep, max_lsd=0.02)
-    if name == "speech 8k":
-        assert result["model"] == "bandnext-speech-16k" and out_sr == 16000
-        # and something was added above the input's band
-        f, p = scipy.signal.welch(out[0], out_sr, nperseg=1024)
-        assert 10 * np.log10(p[(f > 5000) & (f < 7000)].mean() / p[f < 3000].mean()) > -60
-    else:  # no bundled model can add to these: they come back exactly as they went in
-        assert result["model"] is None and out_sr == sr
+    model, expected_sr = AUTO[name]
+    assert (result["model"], out_sr) == (model, expected_sr), result["note"]
+    if model is None:  # already full band: it comes back exactly as it went in
         np.testing.assert_allclose(out, inp, atol=1e-6)
+        return
+    # something was added above the input's band
+    f, p = scipy.signal.welch(out[0], out_sr, nperseg=1024)
+    added = (f > 1.1 * keep) & (f < min(1.5 * keep, 0.95 * out_sr / 2))
+    assert 10 * np.log10(p[added].mean() / p[f < 0.5 * keep].mean()) > -60
 
 
 @pytest.mark.parametrize(
@@ -141,14 +153,15 @@ def test_no_seam_at_the_crossover(inputs, auto, name):
     """Through the cross-over band the output's long-term level stays between the model's own
     output and the input's (within 1 dB): joining them makes no dip and no bump of its own.
 
-    (``auto`` on 8 kHz speech sent through a 48 kHz file: same model, a 48 kHz output.)"""
+    (``auto`` on 8 kHz speech, and on the same sent through a 48 kHz file: the full-band model,
+    48 kHz output.)"""
     inp, sr = inputs[name]
     if name == "8 kHz band in 48k":
         inp, sr = resample(resample(inp, sr, 8000), 8000, sr).astype(np.float32), sr
     result = auto(inp, sampling_rate=sr)
     raw = auto(inp, sampling_rate=sr, preserve_input_band=False)
     out_sr = result["sampling_rate"]
-    assert result["model"] == "bandnext-speech-16k" and out_sr == sr * (16000 // sr or 1)
+    assert (result["model"], out_sr) == (FULL_BAND, 48000)
     keep = min(result["input_bandwidth_hz"], 0.95 * min(sr, 8000) / 2)
     width = crossover_width_hz(keep)
     ref = resample(inp[0], sr, out_sr)[: len(np.atleast_2d(result["audio"])[0])]
@@ -177,9 +190,9 @@ def test_cli_defaults_keep_rate_channels_and_length(inputs, tmp_path, capsys):
     for name, path in paths.items():
         inp, sr = inputs[name]
         out, out_sr = sf.read(str(tmp_path / "out" / path.name), dtype="float32", always_2d=True)
-        expected_sr = 16000 if name == "speech 8k" else sr
+        model, expected_sr = AUTO[name]
         assert out_sr == expected_sr, name
         assert out.shape == (round(inp.shape[1] * out_sr / sr), inp.shape[0]), name
-        if name != "speech 8k":
+        if model is None:
             np.testing.assert_allclose(out.T, inp, atol=1e-6, err_msg=name)
-    assert "via bandnext-speech-16k" in stdout and "via no model" in stdout
+    assert f"via {FULL_BAND}" in stdout and "via no model" in stdout

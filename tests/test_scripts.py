@@ -55,7 +55,7 @@ def test_benchmark_memory_measures_peak_rss(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout[result.stdout.index("{") :])
     assert report["output_seconds"] == pytest.approx(30.0, abs=0.01)
-    assert report["output_rate"] == 16000
+    assert report["output_rate"] == 48000  # auto: 8 kHz speech to the full-band model
     assert report["peak_rss_mb_long"] > 50 and report["peak_rss_mb_10s"] > 50
     assert report["cpu"]["capability"] == torch.backends.cpu.get_cpu_capability()
 
@@ -165,3 +165,56 @@ def test_benchmark_music_scores_models_against_sinc_and_the_mp3(tmp_path):
     assert by[("22k", "sinc interpolation")]["lsd_hf"] > by[("mp3_128k", "MP3 itself")]["lsd_hf"]
     assert "torch" in record["cpu"]  # the CPU is named beside the figures
     assert "| 22k | sinc interpolation | 2 |" in (out / "tables.md").read_text()
+
+
+def test_bundle_model_stores_half_weights_that_load_and_run_as_float32(tmp_path):
+    """scripts/bundle_model.py --half: float16 on disk, float32 in memory, the same output up to
+    float16 rounding, the routing fields added, and a card that says what is stored."""
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from bundle_model import bundle
+    finally:
+        sys.path.pop(0)
+    from safetensors import safe_open
+
+    import hf_audiosr
+    from hf_audiosr import AudioSRFeatureExtractor
+    from hf_audiosr.model_card import render_model_card
+    from hf_audiosr.models import BandNeXtConfig, BandNeXtForAudioSuperResolution
+
+    source = tmp_path / "best"
+    torch.manual_seed(0)
+    model = BandNeXtForAudioSuperResolution(BandNeXtConfig.from_preset("tiny")).eval()
+    model.save_pretrained(source)
+    AudioSRFeatureExtractor(sampling_rate=48000, output_sampling_rate=48000).save_pretrained(source)
+    args = {
+        "loss_l2": 100.0, "loss_stft_sc": 1.0, "loss_stft_mag": 1.0, "batch_size": 4,
+        "segment_length": 32768, "learning_rate": 5e-4, "min_learning_rate_ratio": 0.0,
+        "degradation_sinc": 1.0, "degradation_cheby": 0.0, "degradation_fft": 0.0,
+    }  # fmt: skip
+    recipe = {"step": 10, "args": args, "num_parameters": 1, "train_corpus_minutes": 1.0,
+              "train_files": 1, "metrics": {}}  # fmt: skip
+    (source / "training_recipe.json").write_text(json.dumps(recipe))
+    folder = bundle(source, "tiny-48k", half=True, routing_priority=2, checkpoints=tmp_path)
+    with safe_open(str(folder / "model.safetensors"), framework="pt") as f:
+        assert {f.get_slice(k).get_dtype() for k in f.keys()} == {"F16"}
+    config = json.loads((folder / "config.json").read_text())
+    assert config["routing_priority"] == 2 and config["dtype"] == "float32"
+    loaded = hf_audiosr.load_model(str(folder))
+    assert all(p.dtype == torch.float32 for p in loaded.parameters())
+    x = torch.from_numpy(np.random.default_rng(0).standard_normal((1, 9600)).astype("float32"))
+    with torch.no_grad():
+        ref = model(x, input_bandwidth_hz=8000.0).audio_values
+        got = loaded(x, input_bandwidth_hz=8000.0).audio_values
+    assert 0 < (got - ref).abs().max() < 1e-2 * ref.abs().max()
+    card = render_model_card(
+        folder, ROOT / "model_cards" / "TEMPLATE.md", name="tiny-48k", summary="s",
+        train_command="t", benchmark_command="b", data_sources=["d"], validation="v",
+        limitations="l",
+    )  # fmt: skip
+    assert "MB of float16 safetensors, run as float32" in card
+    (source / "training_recipe.json").unlink()
+    with pytest.raises(SystemExit, match="no training_recipe.json"):
+        bundle(source, "x", checkpoints=tmp_path)

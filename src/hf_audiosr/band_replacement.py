@@ -197,6 +197,23 @@ def preserved_cutoff_hz(estimate, sampling_rate: int, output_sampling_rate: int)
     return min(cutoff, nyquist)
 
 
+def model_cutoff_hz(config, estimate, sampling_rate: int) -> float:
+    """The cut-off a model that is told its input's band (``config.conditions_on_bandwidth``) is
+    given for input at ``sampling_rate`` that it runs on at ``config.input_sampling_rate``.
+
+    Such a model keeps the input's bins up to its cut-off less its cross-over
+    (``config.crossover_hz``) and fades them into its own over the cross-over. An input that was
+    resampled up is flat only up to the resampler's pass-band (:data:`RESAMPLER_PASSBAND`, the band
+    that is kept, :func:`preserved_cutoff_hz`): the model is told that band plus its cross-over,
+    so that the cross-over lies over the resampler's roll-off and the model fills the rest of it
+    instead of copying an attenuated band; never more than the measured cut-off, and clamped to
+    the bands the model is made for. At the model's own rate: the measured cut-off."""
+    measured = preserved_cutoff_hz(estimate, sampling_rate, sampling_rate)
+    kept = preserved_cutoff_hz(estimate, sampling_rate, int(config.input_sampling_rate))
+    cutoff = min(measured, kept + float(getattr(config, "crossover_hz", 0.0)))
+    return float(min(max(cutoff, config.min_input_bandwidth_hz), config.max_input_bandwidth_hz))
+
+
 def preserved_low_cutoff_hz(estimate) -> float:
     """The frequency above which a band-pass input (``estimate.kind == "bandpass"``: a telephone
     call) is kept; 0 (from DC) for every other input."""
@@ -209,6 +226,7 @@ __all__ = [
     "LowBandReplacer",
     "crossover_filter",
     "crossover_width_hz",
+    "model_cutoff_hz",
     "preserved_cutoff_hz",
     "preserved_low_cutoff_hz",
     "replace_low_band",

@@ -239,8 +239,10 @@ def cmd_models(args: argparse.Namespace) -> int:
         print("no bundled models installed")
         return EXIT_OK
     print(
-        "`--model auto` (the default) sends each input to the model whose input band fits the "
-        "input's measured band; 'auto for' is the band of input it gets."
+        "`--model auto` (the default) sends each input to the model that adds the most band to "
+        "the input's measured band; 'auto for' is the band of input it gets when the output is "
+        "asked for at its 'out Hz' (--target-rate; with none, every band goes to the model with "
+        "the highest output rate that serves it)."
     )
     print(
         f"{'name':28} {'architecture':20} {'in Hz':>7} {'out Hz':>7} {'params':>9} "

@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from string import Template
 
+from safetensors import safe_open
+
 
 def _yaml_str(value: str) -> str:
     return json.dumps(value)
@@ -88,6 +90,9 @@ def speed_summary(data: dict, name: str) -> str:
     )
 
 
+_DTYPE_NAMES = {"F32": "float32", "F16": "float16", "BF16": "bfloat16"}
+
+
 def render_model_card(
     model_dir: str | os.PathLike,
     template: str | os.PathLike,
@@ -142,6 +147,9 @@ def render_model_card(
         else "not recorded"
     )
     size_mb = (model_dir / "model.safetensors").stat().st_size / 2**20
+    with safe_open(str(model_dir / "model.safetensors"), framework="np") as f:
+        stored = sorted({str(f.get_slice(k).get_dtype()) for k in f.keys()})
+    weights_dtype = "/".join(_DTYPE_NAMES.get(d, d) for d in stored)
     # a model for any input band (BandNeXt) stores one ``sampling_rate`` and its band range
     in_sr = config.get("input_sampling_rate") or config["sampling_rate"]
     out_sr = config.get("output_sampling_rate") or config["sampling_rate"]
@@ -164,6 +172,7 @@ def render_model_card(
         "output_rate_khz": out_sr // 1000,
         "num_parameters": f"{recipe['num_parameters']:,}",
         "size_mb": f"{size_mb:.1f}",
+        "weights_dtype": weights_dtype,
         "speed": speed,
         "protocol": "sinc",
         "benchmark_command": benchmark_command,

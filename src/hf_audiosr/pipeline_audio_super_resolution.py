@@ -13,7 +13,12 @@ from transformers.pipelines.base import ChunkPipeline
 from transformers.utils import logging
 
 from .audio_io import load_audio
-from .band_replacement import preserved_cutoff_hz, preserved_low_cutoff_hz, replace_low_band
+from .band_replacement import (
+    model_cutoff_hz,
+    preserved_cutoff_hz,
+    preserved_low_cutoff_hz,
+    replace_low_band,
+)
 from .bandwidth import BandwidthEstimate, estimate_bandwidth
 from .chunking import ChunkPlan, crossfade_weights, plan_chunks, plan_model_chunks
 from .configuration_utils import DEFAULT_CROSSFADE_S
@@ -356,13 +361,9 @@ class AudioSuperResolutionPipeline(ChunkPipeline):
             model = self._model_for(name)
             kwargs = {}
             if getattr(model.config, "conditions_on_bandwidth", False):
-                config = model.config
                 cutoffs = [
-                    min(
-                        max(
-                            infos[r]["job"].route.input_bandwidth_hz, config.min_input_bandwidth_hz
-                        ),
-                        config.max_input_bandwidth_hz,
+                    model_cutoff_hz(
+                        model.config, infos[r]["job"].estimate, infos[r]["job"].sampling_rate
                     )
                     for r in rows
                 ]

@@ -232,8 +232,10 @@ def choose_model(
 
 def routing_table(specs: list[ModelSpec] | None = None) -> list[dict]:
     """What ``hf-audiosr models`` shows of the routing: for each model, the input bands it is made
-    for and those of them ``auto`` sends to it (probed at the model's own input rate, at ten
-    points across its band); ``auto_band_hz`` is None when ``auto`` never picks it (another model
+    for and those of them ``auto`` sends to it when the output is asked for at the model's own
+    output rate (probed at the model's input rate, at ten points across its band: with no target
+    rate the full-band model takes every band it serves, with ``--target-rate 16000`` the 16 kHz
+    models take theirs); ``auto_band_hz`` is None when ``auto`` never picks it (another model
     serves the same inputs better or with a higher ``routing_priority``)."""
     specs = model_specs() if specs is None else specs
     rows = []
@@ -241,7 +243,8 @@ def routing_table(specs: list[ModelSpec] | None = None) -> list[dict]:
         lo, hi = spec.min_input_bandwidth_hz, spec.max_input_bandwidth_hz
         probes = [lo + (hi - lo) * i / 9 for i in range(10)]
         rate = spec.input_sampling_rate
-        won = [bw for bw in probes if choose_model(bw, rate, specs=specs).model == spec.name]
+        target = spec.output_sampling_rate
+        won = [bw for bw in probes if choose_model(bw, rate, target, specs).model == spec.name]
         rows.append(
             {
                 "name": spec.name,

@@ -28,7 +28,12 @@ import numpy as np
 import torch
 
 from .audio_io import AtomicAudioWriter, AudioLoadError, audio_info, check_audio_path, iter_blocks
-from .band_replacement import LowBandReplacer, preserved_cutoff_hz, preserved_low_cutoff_hz
+from .band_replacement import (
+    LowBandReplacer,
+    model_cutoff_hz,
+    preserved_cutoff_hz,
+    preserved_low_cutoff_hz,
+)
 from .bandwidth import BandwidthEstimate, BandwidthMeter
 from .chunking import crossfade_weights, plan_model_chunks
 from .configuration_utils import DEFAULT_CROSSFADE_S
@@ -149,7 +154,8 @@ def _run_model_to(
     context_s: float | None,
     crossfade_s: float,
     progress,
-    input_bandwidth_hz: float,
+    bandwidth,
+    input_sr: int,
 ) -> None:
     """The model over ``source`` (a file at ``model_sr``), chunk by chunk, into ``sink``."""
     import soundfile as sf
@@ -162,9 +168,7 @@ def _run_model_to(
     kwargs = {}
     config = model.config
     if getattr(config, "conditions_on_bandwidth", False):
-        cutoff = min(
-            max(input_bandwidth_hz, config.min_input_bandwidth_hz), config.max_input_bandwidth_hz
-        )
+        cutoff = model_cutoff_hz(config, bandwidth, input_sr)
         kwargs["input_bandwidth_hz"] = torch.full((channels,), float(cutoff), device=device)
     with sf.SoundFile(str(source)) as f:
         # pending output: acc/wsum cover output samples [base, base + acc.shape[1])
@@ -301,9 +305,8 @@ def upsample_file(
                         context_s=context_s,
                         crossfade_s=crossfade_s,
                         progress=progress,
-                        input_bandwidth_hz=(
-                            bandwidth.cutoff_hz if bandwidth is not None else file_sr / 2
-                        ),
+                        bandwidth=bandwidth,
+                        input_sr=file_sr,
                     )
                 finally:
                     predicted.close()

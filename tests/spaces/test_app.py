@@ -49,13 +49,13 @@ def test_output_is_twice_the_rate_and_length_with_a_png(app, get_pipeline, tmp_p
 def test_auto_uses_the_model_for_the_clips_band_or_returns_it_unchanged(
     app, get_pipeline, tmp_path
 ):
-    """The default, ``auto``: 8 kHz speech goes to the 8 -> 16 kHz model; full-band 44.1 kHz
-    noise, to which no bundled model can add anything, comes back as it went in."""
+    """The default, ``auto``: 8 kHz speech goes to the full-band model (48 kHz out); full-band
+    44.1 kHz noise, to which no bundled model can add anything, comes back as it went in."""
     wav, _, status = app.super_resolve(
         str(hf_audiosr.EXAMPLE_AUDIO), get_pipeline=get_pipeline, out_dir=tmp_path
     )
-    assert sf.info(wav).samplerate == 16000
-    assert "model `bandnext-speech-16k`" in status
+    assert sf.info(wav).samplerate == 48000
+    assert "model `bandnext-fullband-48k`" in status
     noise = 0.1 * np.random.default_rng(0).standard_normal(22050)
     sf.write(tmp_path / "noise.wav", noise, 44100, subtype="FLOAT")
     wav, _, status = app.super_resolve(

@@ -190,17 +190,17 @@ def test_upload_process_and_download_in_chromium(page, space_url, tmp_path):
         "el => el.innerText.includes('processed in')", arg=status.element_handle()
     )
     text = status.inner_text()
-    assert "Input: 8000 Hz, 1 channel, 10.41 s" in text and "Output: 16000 Hz" in text, text
+    assert "Input: 8000 Hz, 1 channel, 10.41 s" in text and "Output: 48000 Hz" in text, text
 
     # fetch the produced file over HTTP from the local server and decode it
     url = download.get_attribute("href")
-    assert url.startswith(space_url + "/") and url.endswith("_16k.wav"), url
-    assert download.get_attribute("download").endswith("_16k.wav")
+    assert url.startswith(space_url + "/") and url.endswith("_48k.wav"), url
+    assert download.get_attribute("download").endswith("_48k.wav")
     with urllib.request.urlopen(url, timeout=30) as response:
         data, sampling_rate = sf.read(io.BytesIO(response.read()))
     n_input = sf.info(str(hf_audiosr.EXAMPLE_AUDIO)).frames
-    assert sampling_rate == 16000
-    assert abs(len(data) - 2 * n_input) <= 4
+    assert sampling_rate == 48000  # auto: the full-band model
+    assert abs(len(data) - 6 * n_input) <= 12
     assert data.ndim == 1 and 0.01 < abs(data).max() <= 1.0
 
     shot = tmp_path / "space_after_processing.png"

@@ -252,6 +252,11 @@ class BandNeXtConfig(AudioSRConfigMixin, PretrainedConfig):
         return self.sampling_rate / self.n_fft
 
     @property
+    def crossover_hz(self) -> float:
+        """Width of the cross-over below the cut-off (Hz): the input's bins fade out over it."""
+        return self.crossover_bins * self.bin_hz
+
+    @property
     def length_multiple(self) -> int:
         """Chunks that start on multiples of the hop see the whole input's frame grid."""
         return self.hop_length
