@@ -218,3 +218,31 @@ def test_bundle_model_stores_half_weights_that_load_and_run_as_float32(tmp_path)
     (source / "training_recipe.json").unlink()
     with pytest.raises(SystemExit, match="no training_recipe.json"):
         bundle(source, "x", checkpoints=tmp_path)
+
+
+def test_analyze_band_level_scores_each_input_rate(tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    rng = np.random.default_rng(0)
+    t = np.arange(48000) / 48000
+    for i in range(2):
+        voice = sum(np.sin(2 * np.pi * k * (120 + 30 * i) * t) / k for k in range(1, 150))
+        audio = 0.1 * voice / np.abs(voice).max() + 0.003 * rng.standard_normal(len(t))
+        sf.write(tmp_path / f"clip{i}.wav", audio.astype(np.float32), 48000)
+    result = run_script(
+        "analyze_band_level.py", "--model", "bandnext-fullband-48k", "--files",
+        str(tmp_path / "clip*.wav"), "--input-rate", "8000", "24000", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = {
+        int(line.split("|")[1]): [float(v) for v in line.split("|")[2:4]]
+        for line in result.stdout.splitlines()
+        if line.startswith("| ") and line.split("|")[1].strip().isdigit()
+    }
+    assert set(rows) == {8000, 24000}
+    assert "2 files" in result.stdout and "torch" in result.stdout
+    # more band to invent from 8 kHz than from 24 kHz: a larger distance
+    assert rows[8000][0] > rows[24000][0] > 0
+    missing = run_script("analyze_band_level.py", "--model", "x", "--files", "nope*", cwd=tmp_path)
+    assert missing.returncode == 2 and "no files match" in missing.stderr

@@ -16,6 +16,7 @@ from hf_audiosr.data.anyband import (
     build_anyband_corpus,
     degrade_any_band,
     frequency_mask,
+    path_weights,
     read_manifest,
 )
 from hf_audiosr.training.losses import MaskedMultiResolutionSTFTLoss, band_limit_torch
@@ -193,3 +194,19 @@ def test_read_manifest_keeps_licence_clean_rows(tmp_path):
     assert [f.path.name for f in read_manifest(manifest, kinds=("speech",))] == ["a.flac"]
     with pytest.raises(ValueError, match="kinds must be among"):
         read_manifest(manifest, kinds=("noise",))
+
+
+def test_weights_decide_which_files_are_drawn(corpus):
+    names = corpus.corpus.names
+    weights = path_weights(names, [("*speech_48000*", 0.0), ("*_16000_*", 5.0)])
+    np.testing.assert_array_equal(weights, [5.0, 0.0, 1.0])
+    ds = _dataset(corpus, polyphony_probability=0.0, utterance_weights=weights)
+    assert ds.probabilities[1] == 0.0
+    assert ds.probabilities[0] > ds.probabilities[2]
+    # only the 48 kHz speech file left: every example holds its full band
+    only = _dataset(corpus, polyphony_probability=0.0, utterance_weights=[0.0, 1.0, 0.0])
+    assert {float(only[i]["target_bandwidth_hz"]) for i in range(8)} == {24000.0}
+    with pytest.raises(ValueError, match="no usable utterance"):
+        _dataset(corpus, utterance_weights=[0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="one weight >= 0 per utterance"):
+        _dataset(corpus, utterance_weights=[1.0, -1.0, 1.0])

@@ -40,6 +40,7 @@ from hf_audiosr.training.adversarial import (
 from hf_audiosr.training.discriminators import (
     CombinedDiscriminator,
     MultiPeriodDiscriminator,
+    MultiResolutionPhaseDiscriminator,
     MultiResolutionSpectrogramDiscriminator,
 )
 from hf_audiosr.training.trainer import complete_checkpoints
@@ -117,6 +118,35 @@ def test_discriminator_scores_and_features_have_known_shapes():
         CombinedDiscriminator(("mpd", "msd"))
     with pytest.raises(ValueError, match=r"audio must have shape \(batch, time\)"):
         disc(torch.randn(2, 2, 100))
+
+
+def test_phase_discriminator_sees_phase_not_level():
+    torch.manual_seed(0)
+    rate, n_fft = 16000, 256
+    mrpd = MultiResolutionPhaseDiscriminator((n_fft, 512), channels=2)
+    x = torch.randn(2, 4000) * 0.1
+    scores, features = mrpd(x)
+    assert len(scores) == 2 and mrpd.discriminators[0].convs[0].in_channels == 4
+    frames = 1 + 4000 // (n_fft // 4)
+    assert features[0][0].shape == (2, 2, n_fft // 2 + 1, frames)
+    disc = mrpd.discriminators[0]
+    image = disc.image(x)
+    assert image.shape == (2, 4, n_fft // 2 + 1, frames)
+    # only the phase: the level of the signal changes nothing
+    torch.testing.assert_close(disc.image(8 * x), image, atol=1e-3, rtol=0)
+    # a steady tone at the centre of bin 20 advances by exactly its centre frequency each hop:
+    # an instantaneous-frequency deviation of zero, the phasor (1, 0), in the frames inside
+    t = torch.arange(4000) / rate
+    tone = torch.sin(2 * torch.pi * (20 * rate / n_fft) * t)[None]
+    deviation = disc.image(tone)[0, :2, 20, 4:-4]
+    torch.testing.assert_close(deviation[0], torch.ones_like(deviation[0]), atol=1e-2, rtol=0)
+    torch.testing.assert_close(deviation[1], torch.zeros_like(deviation[1]), atol=1e-2, rtol=0)
+    # the same magnitudes with scrambled phase look different to it
+    spec = disc.spectrum(x)
+    scrambled = torch.polar(spec.abs(), torch.rand(spec.shape) * 6.28)
+    y = torch.istft(scrambled, n_fft, n_fft // 4, window=disc.window, length=4000)
+    assert (disc.image(y) - image).abs().mean() > 0.3
+    assert len(CombinedDiscriminator(("mrsd", "mrpd"), channels=1)(x)[0]) == 6
 
 
 def test_period_discriminator_folds_by_its_period():
@@ -199,7 +229,10 @@ def test_adversarial_arguments(tmp_path):
     )
     assert (args.adversarial, args.discriminator_names, args.loss_adv_gen) == (True, ("mrsd",), 0.5)
     for flags, message in [
-        (["--discriminators", "mpd,msd"], r"distinct names from \('mpd', 'mrsd'\), got 'mpd,msd'"),
+        (
+            ["--discriminators", "mpd,msd"],
+            r"distinct names from \('mpd', 'mrsd', 'mrpd'\), got 'mpd,msd'",
+        ),
         (["--discriminators", ""], r"distinct names from"),
         (["--discriminator_periods", "2,x"], r"discriminator_periods must be a comma-separated"),
         (["--discriminator_fft_sizes", "4"], r"discriminator_fft_sizes must be .* >= 8"),

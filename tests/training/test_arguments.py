@@ -138,3 +138,19 @@ def test_no_training_data(tmp_path):
         parse_training_args([str(path)])
     with pytest.raises(ValueError, match=r"give train_dirs"):
         SuperResolutionTrainingArguments(output_dir="out")
+
+
+def test_train_weights(tmp_path):
+    anyband = [
+        "--data_mode", "anyband", "--input_sampling_rate", "48000",
+        "--output_sampling_rate", "48000",
+    ]  # fmt: skip
+    args = parse_training_args(
+        [write_config(tmp_path), *anyband, "--train_weights", "*/vctk48_*=4", "*a=b*=0.5"]
+    )
+    assert args.train_weight_list == [("*/vctk48_*", 4.0), ("*a=b*", 0.5)]
+    for bad in ("*/vctk48_*", "=2", "*x*=-1", "*x*=inf", "*x*=many"):
+        with pytest.raises(ValueError, match="'GLOB=WEIGHT'"):
+            parse_training_args([write_config(tmp_path), *anyband, "--train_weights", bad])
+    with pytest.raises(ValueError, match="data_mode 'anyband' only"):
+        parse_training_args([write_config(tmp_path), "--train_weights", "*x*=2"])

@@ -152,6 +152,8 @@ def test_anyband_needs_one_rate_and_a_bandwidth_model(tmp_path, audio_dirs, in_p
         "bandnext_small_anyband_16k_gan.json",
         "bandnext_tiny_anyband_48k.json",
         "bandnext_small_anyband_48k.json",
+        "bandnext_small_anyband_48k_vctk32.json",
+        "bandnext_fullband_48k_ablation_mrsd_mrpd.json",
     ],
 )
 def test_anyband_configs_parse(name):
@@ -171,7 +173,7 @@ def test_adversarial_anyband_steps_see_the_band_limited_output(tmp_path, audio_d
                     tmp_path,
                     audio_dirs,
                     adversarial=True,
-                    discriminators="mrsd",
+                    discriminators="mrsd,mrpd",
                     discriminator_fft_sizes="128,256",
                     degradation_codec=0.0,
                 )
@@ -179,10 +181,16 @@ def test_adversarial_anyband_steps_see_the_band_limited_output(tmp_path, audio_d
         ]
     )
     trainer = SuperResolutionTrainer(args)
+    before = [p.detach().clone() for p in trainer.discriminator.discriminators["mrpd"].parameters()]
     result = trainer.train()
     last = result["history"][-1]
     for key in ("adv/disc", "adv/gen", "adv/feat"):
         assert np.isfinite(last[key]), key
+    # the phase discriminator is trained too: its weights moved, and stayed finite
+    disc = trainer.accelerator.unwrap_model(trainer.discriminator).discriminators["mrpd"]
+    after = list(disc.parameters())
+    assert all(torch.isfinite(p).all() for p in after)
+    assert any(not torch.equal(a.detach(), b) for a, b in zip(after, before))
     # what the discriminators get of a full-band output: nothing above each target's band
     batch = {"target_bandwidth_hz": torch.tensor([5512.5, 8000.0])}
     noise = torch.randn(2, 4000)
@@ -192,3 +200,16 @@ def test_adversarial_anyband_steps_see_the_band_limited_output(tmp_path, audio_d
     above = spec[0, freqs > 5700].abs().square().sum() / spec[0].abs().square().sum()
     assert float(above) < 1e-3
     torch.testing.assert_close(fake[1], noise[1])
+
+
+def test_train_weights_steer_which_files_are_drawn(tmp_path, audio_dirs):
+    config = _config(tmp_path, audio_dirs, train_weights=["*_48000.wav=0", "*_16000.wav=3"])
+    trainer = SuperResolutionTrainer(parse_training_args([str(config)]))
+    examples = trainer.anyband_examples(8)
+    names = [Path(n).name for n in trainer.anyband_corpus.corpus.names]
+    p = dict(zip(names, examples.probabilities))
+    assert p["s1_48000.wav"] == 0.0
+    # the 16 kHz file is longer at the model rate than the 11.025 kHz one, and weighted 3x
+    lengths = dict(zip(names, trainer.anyband_corpus.corpus.lengths))
+    expected = 3 * lengths["s0_16000.wav"] / lengths["s2_11025.wav"]
+    assert p["s0_16000.wav"] / p["s2_11025.wav"] == pytest.approx(expected)

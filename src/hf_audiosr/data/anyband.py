@@ -66,6 +66,7 @@ __all__ = [
     "build_anyband_corpus",
     "degrade_any_band",
     "files_from_dirs",
+    "path_weights",
     "frequency_mask",
     "read_manifest",
 ]
@@ -284,6 +285,19 @@ def build_anyband_corpus(
     return result
 
 
+def path_weights(names: list[str], weights: list[tuple[str, float]]) -> np.ndarray:
+    """One sampling weight per utterance of ``names``: that of the first ``(glob, weight)``
+    whose glob matches the utterance's path, 1 where none does."""
+    out = np.ones(len(names), dtype=np.float64)
+    for i, name in enumerate(names):
+        s = Path(name).as_posix()
+        for pattern, weight in weights:
+            if fnmatch.fnmatch(s, pattern):
+                out[i] = weight
+                break
+    return out
+
+
 # ---------------------------------------------------------------------------------- degradation
 def _fit(x: np.ndarray, n: int) -> np.ndarray:
     return x[:n] if len(x) >= n else np.pad(x, (0, n - len(x)))
@@ -444,6 +458,7 @@ class AnyBandExamples(Dataset):
         gain_db: tuple[float, float] = (-12.0, 3.0),
         seed: int = 0,
         min_rms: float = 3e-3,
+        utterance_weights: np.ndarray | None = None,
     ):
         mix = dict(degradation_mix or {"sinc": 0.4, "cheby": 0.2, "fft": 0.2, "codec": 0.2})
         unknown = set(mix) - set(ANYBAND_METHODS)
@@ -490,6 +505,16 @@ class AnyBandExamples(Dataset):
                 f"no utterance holds band above min_cutoff_hz ({self.min_cutoff_hz:g} Hz)"
             )
         lengths = corpus.corpus.lengths.astype(np.float64) * usable
+        if utterance_weights is not None:
+            utterance_weights = np.asarray(utterance_weights, dtype=np.float64)
+            if utterance_weights.shape != lengths.shape or not (utterance_weights >= 0).all():
+                raise ValueError(
+                    f"utterance_weights needs one weight >= 0 per utterance ({len(lengths)}), "
+                    f"got shape {utterance_weights.shape}"
+                )
+            lengths = lengths * utterance_weights
+            if not lengths.any():
+                raise ValueError("utterance_weights leave no usable utterance to draw")
         self.probabilities = lengths / lengths.sum()
         self.music = corpus.indices("music")
         self.music = self.music[usable[self.music]] if self.music.size else self.music

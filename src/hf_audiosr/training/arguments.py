@@ -29,6 +29,14 @@ class SuperResolutionTrainingArguments:
     train_exclude: list[str] = field(
         default_factory=list, metadata={"help": "Drop files matching these globs."}
     )
+    train_weights: list[str] = field(
+        default_factory=list,
+        metadata={
+            "help": "anyband: 'GLOB=WEIGHT' multipliers of how often the files whose path "
+            "matches GLOB are drawn (by default in proportion to their length), e.g. "
+            "'*/vctk48_*=4'; the first matching glob applies."
+        },
+    )
     validation_dirs: list[str] = field(
         default_factory=list, metadata={"help": "Folders of validation audio."}
     )
@@ -172,15 +180,16 @@ class SuperResolutionTrainingArguments:
     discriminators: str = field(
         default="mpd,mrsd",
         metadata={
-            "help": "Comma-separated discriminators: mpd (multi-period, HiFi-GAN) and/or mrsd "
-            "(multi-resolution spectrogram)."
+            "help": "Comma-separated discriminators: mpd (multi-period, HiFi-GAN), mrsd "
+            "(multi-resolution log-magnitude spectrogram) and/or mrpd (multi-resolution phase: "
+            "instantaneous-frequency deviation and group delay)."
         },
     )
     discriminator_channels: int = field(
         default=8,
         metadata={
-            "help": "Base width c: mpd convolutions have c, 4c, 16c, 32c, 32c channels, mrsd c "
-            "(32 is HiFi-GAN's / UnivNet's size)."
+            "help": "Base width c: mpd convolutions have c, 4c, 16c, 32c, 32c channels, mrsd and "
+            "mrpd c (32 is HiFi-GAN's / UnivNet's size)."
         },
     )
     discriminator_periods: str = field(
@@ -188,7 +197,9 @@ class SuperResolutionTrainingArguments:
     )
     discriminator_fft_sizes: str = field(
         default="256,512,1024",
-        metadata={"help": "Comma-separated FFT sizes of the mrsd (hop a quarter of each)."},
+        metadata={
+            "help": "Comma-separated FFT sizes of the mrsd and mrpd (hop a quarter of each)."
+        },
     )
     discriminator_learning_rate: float = field(
         default=2e-4,
@@ -262,6 +273,9 @@ class SuperResolutionTrainingArguments:
                 raise ValueError(
                     f"validation_cutoffs_hz must be positive, got {self.validation_cutoffs_hz!r}"
                 )
+            _ = self.train_weight_list  # raises on a malformed entry
+        elif self.train_weights:
+            raise ValueError("train_weights applies to data_mode 'anyband' only")
         if self.output_sampling_rate % self.input_sampling_rate:
             raise ValueError(
                 f"output_sampling_rate ({self.output_sampling_rate}) must be a multiple of "
@@ -377,6 +391,24 @@ class SuperResolutionTrainingArguments:
     @property
     def discriminator_fft_size_list(self) -> tuple[int, ...]:
         return _int_list(self.discriminator_fft_sizes)
+
+    @property
+    def train_weight_list(self) -> list[tuple[str, float]]:
+        """``train_weights`` as ``(glob, weight)`` pairs."""
+        pairs = []
+        for entry in self.train_weights:
+            glob, sep, value = str(entry).rpartition("=")
+            try:
+                weight = float(value)
+            except ValueError:
+                weight = float("nan")
+            if not sep or not glob or not weight >= 0 or weight == float("inf"):
+                raise ValueError(
+                    f"train_weights entries are 'GLOB=WEIGHT' with a finite WEIGHT >= 0, got "
+                    f"{entry!r}"
+                )
+            pairs.append((glob, weight))
+        return pairs
 
     @property
     def loss_weights(self) -> dict[str, float]:

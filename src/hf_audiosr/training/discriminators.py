@@ -8,6 +8,13 @@
   et al. 2021, Sec. 2.2); here the convolutions stride along frequency and the input is the log
   magnitude, so the quiet high band the generator invents weighs as much as the loud low band
   (the log-spectral distance the field reports is measured there too).
+* :class:`MultiResolutionPhaseDiscriminator` - the phase alone, at several STFT resolutions: each
+  bin's phase advance from the previous frame less the advance of its centre frequency
+  (instantaneous-frequency deviation) and its phase step from the bin below (group delay), as
+  unit phasors (cos, sin), seen by the spectrogram discriminator's convolutions. Magnitudes are
+  divided out, so it judges only whether the invented band's phase evolves like real audio's
+  across frames and harmonics (AP-BWE, Lu et al. 2024, trains a phase discriminator for that
+  reason; this representation is our own).
 * :class:`CombinedDiscriminator` - any of them side by side, one ``nn.Module`` for
   ``accelerator.prepare``.
 
@@ -26,7 +33,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import weight_norm
 
-DISCRIMINATORS = ("mpd", "mrsd")
+DISCRIMINATORS = ("mpd", "mrsd", "mrpd")
 HIFIGAN_PERIODS = (2, 3, 5, 7, 11)
 DEFAULT_FFT_SIZES = (256, 512, 1024)
 
@@ -154,6 +161,8 @@ class SpectrogramDiscriminator(nn.Module):
         use_weight_norm: Weight normalisation on every convolution.
     """
 
+    in_channels = 1
+
     def __init__(
         self,
         n_fft: int,
@@ -168,7 +177,7 @@ class SpectrogramDiscriminator(nn.Module):
         self.hop_length = self.n_fft // 4
         self.negative_slope = negative_slope
         self.register_buffer("window", torch.hann_window(self.n_fft), persistent=False)
-        layers = [nn.Conv2d(1, channels, (9, 3), padding=(4, 1))]
+        layers = [nn.Conv2d(self.in_channels, channels, (9, 3), padding=(4, 1))]
         layers += [
             nn.Conv2d(channels, channels, (9, 3), stride=(2, 1), padding=(4, 1)) for _ in range(3)
         ]
@@ -178,27 +187,66 @@ class SpectrogramDiscriminator(nn.Module):
             nn.Conv2d(channels, 1, (3, 3), padding=(1, 1)), use_weight_norm
         )
 
+    def spectrum(self, audio: torch.Tensor) -> torch.Tensor:
+        """The complex STFT ``(batch, n_fft // 2 + 1, frames)``, in float32."""
+        return torch.stft(
+            audio.float(),
+            self.n_fft,
+            self.hop_length,
+            window=self.window.float(),
+            center=True,
+            pad_mode="constant",
+            return_complex=True,
+        )
+
     def log_spectrogram(self, audio: torch.Tensor) -> torch.Tensor:
         with torch.autocast(device_type=audio.device.type, enabled=False):
-            spec = torch.stft(
-                audio.float(),
-                self.n_fft,
-                self.hop_length,
-                window=self.window.float(),
-                center=True,
-                pad_mode="constant",
-                return_complex=True,
-            )
-            return spec.abs().clamp(min=1e-5).log()
+            return self.spectrum(audio).abs().clamp(min=1e-5).log()
+
+    def image(self, audio: torch.Tensor) -> torch.Tensor:
+        """What the convolutions see: ``(batch, in_channels, bins, frames)``."""
+        return self.log_spectrogram(audio)[:, None]
 
     def forward(self, audio: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        hidden_states = self.log_spectrogram(audio)[:, None]
+        hidden_states = self.image(audio)
         features = []
         for conv in self.convs:
             hidden_states = F.leaky_relu(conv(hidden_states), self.negative_slope)
             features.append(hidden_states)
         scores = self.conv_post(hidden_states)
         return scores.flatten(1), features
+
+
+class PhaseDiscriminator(SpectrogramDiscriminator):
+    """One resolution of the multi-resolution phase discriminator: the convolutions of
+    :class:`SpectrogramDiscriminator` on four channels, the cos and sin of
+
+    * the instantaneous-frequency deviation ``phi[k, t] - phi[k, t - 1] - 2 pi k hop / n_fft``
+      (zero in the first frame) and
+    * the group delay ``phi[k, t] - phi[k - 1, t]`` (zero in the lowest bin),
+
+    taken from unit phasors ``X / sqrt(|X|^2 + eps^2)`` (smooth, and near zero where a bin is
+    silent, ``eps = 1e-5`` as the spectrogram discriminator's floor), so no magnitude reaches it
+    beyond that gate.
+    """
+
+    in_channels = 4
+    eps = 1e-5
+
+    def image(self, audio: torch.Tensor) -> torch.Tensor:
+        with torch.autocast(device_type=audio.device.type, enabled=False):
+            spec = self.spectrum(audio)
+            unit = spec / (spec.real.square() + spec.imag.square() + self.eps**2).sqrt()
+            bins = torch.arange(unit.shape[-2], device=unit.device, dtype=torch.float32)
+            advance = torch.polar(
+                torch.ones_like(bins), -2 * torch.pi * bins * self.hop_length / self.n_fft
+            )[:, None]
+            frequency = unit[..., 1:] * unit[..., :-1].conj() * advance
+            frequency = F.pad(torch.view_as_real(frequency), (0, 0, 1, 0))
+            delay = unit[..., 1:, :] * unit[..., :-1, :].conj()
+            delay = F.pad(torch.view_as_real(delay), (0, 0, 0, 0, 1, 0))
+            # (batch, bins, frames, 2) each -> (batch, 4, bins, frames)
+            return torch.cat([frequency, delay], dim=-1).permute(0, 3, 1, 2).contiguous()
 
 
 class MultiResolutionSpectrogramDiscriminator(nn.Module):
@@ -222,9 +270,10 @@ class MultiResolutionSpectrogramDiscriminator(nn.Module):
         if channels < 1:
             raise ValueError(f"channels must be a positive integer, got {channels}")
         self.discriminators = nn.ModuleList(
-            SpectrogramDiscriminator(n, channels, use_weight_norm=use_weight_norm)
-            for n in fft_sizes
+            self.resolution(n, channels, use_weight_norm=use_weight_norm) for n in fft_sizes
         )
+
+    resolution = SpectrogramDiscriminator
 
     def forward(self, audio: torch.Tensor) -> tuple[Scores, Features]:
         scores, features = [], []
@@ -235,12 +284,20 @@ class MultiResolutionSpectrogramDiscriminator(nn.Module):
         return scores, features
 
 
+class MultiResolutionPhaseDiscriminator(MultiResolutionSpectrogramDiscriminator):
+    """One :class:`PhaseDiscriminator` per FFT size (arguments as
+    :class:`MultiResolutionSpectrogramDiscriminator`'s)."""
+
+    resolution = PhaseDiscriminator
+
+
 class CombinedDiscriminator(nn.Module):
     """Several multi-discriminators side by side; their score and feature lists are concatenated.
 
     Args:
-        names: Which ones, in order: ``"mpd"`` (:class:`MultiPeriodDiscriminator`) and/or
-            ``"mrsd"`` (:class:`MultiResolutionSpectrogramDiscriminator`).
+        names: Which ones, in order: ``"mpd"`` (:class:`MultiPeriodDiscriminator`),
+            ``"mrsd"`` (:class:`MultiResolutionSpectrogramDiscriminator`, amplitude) and/or
+            ``"mrpd"`` (:class:`MultiResolutionPhaseDiscriminator`).
         channels: Base width passed to each.
         periods: Periods of the multi-period discriminator.
         fft_sizes: FFT sizes of the spectrogram discriminator.
@@ -269,8 +326,12 @@ class CombinedDiscriminator(nn.Module):
                 self.discriminators[name] = MultiPeriodDiscriminator(
                     periods, channels, use_weight_norm
                 )
-            else:
+            elif name == "mrsd":
                 self.discriminators[name] = MultiResolutionSpectrogramDiscriminator(
+                    fft_sizes, channels, use_weight_norm
+                )
+            else:
+                self.discriminators[name] = MultiResolutionPhaseDiscriminator(
                     fft_sizes, channels, use_weight_norm
                 )
 
@@ -294,7 +355,9 @@ __all__ = [
     "HIFIGAN_PERIODS",
     "CombinedDiscriminator",
     "MultiPeriodDiscriminator",
+    "MultiResolutionPhaseDiscriminator",
     "MultiResolutionSpectrogramDiscriminator",
     "PeriodDiscriminator",
+    "PhaseDiscriminator",
     "SpectrogramDiscriminator",
 ]

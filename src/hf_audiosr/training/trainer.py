@@ -48,6 +48,7 @@ from ..data.anyband import (
     band_limit,
     build_anyband_corpus,
     files_from_dirs,
+    path_weights,
     read_manifest,
 )
 from ..data.corpus import AudioCorpus, build_corpus, corpus_fingerprint, select_files
@@ -469,28 +470,38 @@ class SuperResolutionTrainer:
         )
         return optimizer, scheduler
 
+    def anyband_examples(self, num_items: int) -> AnyBandExamples:
+        """The any-band training examples this run draws (``num_items`` of them)."""
+        args = self.args
+        return AnyBandExamples(
+            self.anyband_corpus,
+            args.segment_length,
+            num_items=num_items,
+            degradation_mix=args.anyband_degradation_mix,
+            codecs=args.codec_list,
+            min_cutoff_hz=args.min_cutoff_hz,
+            max_cutoff_hz=args.max_cutoff_hz or self.config.max_input_bandwidth_hz,
+            standard_cutoff_probability=args.standard_cutoff_probability,
+            polyphony_probability=args.polyphony_probability,
+            max_voices=args.max_voices,
+            speed_probability=args.speed_probability,
+            speed_range=(args.speed_min, args.speed_max),
+            gain_db=(args.gain_db_min, args.gain_db_max),
+            seed=args.seed,
+            utterance_weights=(
+                path_weights(self.anyband_corpus.corpus.names, args.train_weight_list)
+                if args.train_weights
+                else None
+            ),
+        )
+
     def train(self) -> dict:
         args, acc = self.args, self.accelerator
         model = self.model
         optimizer, scheduler = self.make_optimizer(model, args.learning_rate, args.max_steps)
         num_items = args.max_steps * args.batch_size * acc.num_processes
         if self.anyband:
-            dataset = AnyBandExamples(
-                self.anyband_corpus,
-                args.segment_length,
-                num_items=num_items,
-                degradation_mix=args.anyband_degradation_mix,
-                codecs=args.codec_list,
-                min_cutoff_hz=args.min_cutoff_hz,
-                max_cutoff_hz=args.max_cutoff_hz or self.config.max_input_bandwidth_hz,
-                standard_cutoff_probability=args.standard_cutoff_probability,
-                polyphony_probability=args.polyphony_probability,
-                max_voices=args.max_voices,
-                speed_probability=args.speed_probability,
-                speed_range=(args.speed_min, args.speed_max),
-                gain_db=(args.gain_db_min, args.gain_db_max),
-                seed=args.seed,
-            )
+            dataset = self.anyband_examples(num_items)
         else:
             dataset = SuperResolutionPatches(
                 self.train_corpus,
