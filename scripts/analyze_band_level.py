@@ -22,10 +22,10 @@ import numpy as np
 
 
 def log_power(x: np.ndarray) -> np.ndarray:
-    import librosa
+    """``log10 max(P, 1e-8)`` of the spectrogram ``hf_audiosr.metrics.lsd`` itself uses."""
+    from hf_audiosr.metrics.functional import _power_spectrogram
 
-    spec = np.abs(librosa.stft(x, n_fft=2048, hop_length=512, window="hann", center=True)) ** 2
-    return np.log10(np.maximum(spec, 1e-8))
+    return np.log10(np.maximum(_power_spectrogram(x, 2048, 512), 1e-8))
 
 
 def main(argv: list[str] | None = None) -> int:

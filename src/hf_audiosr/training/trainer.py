@@ -488,10 +488,8 @@ class SuperResolutionTrainer:
             speed_range=(args.speed_min, args.speed_max),
             gain_db=(args.gain_db_min, args.gain_db_max),
             seed=args.seed,
-            utterance_weights=(
-                path_weights(self.anyband_corpus.corpus.names, args.train_weight_list)
-                if args.train_weights
-                else None
+            utterance_weights=path_weights(
+                self.anyband_corpus.corpus.names, args.train_weight_list
             ),
         )
 
